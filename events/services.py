@@ -1,0 +1,83 @@
+"""Business transitions for inbound events: receive (store once, enqueue) and mark processed."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from events.catalogue import CallbackApi, Module
+from events.models import InboundEvent
+from events.payload import CloudEvent, parse_event
+from events.queue import enqueue_event_processing
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    """What happened to a delivery: the stored event, and whether this delivery created it."""
+
+    event: InboundEvent
+    created: bool
+
+
+def event_receive(*, body: bytes) -> IntakeResult:
+    """Validate a webhook body and store its event once; enqueue processing after commit when it is gated.
+
+    A repeated delivery (same source and id, even at the same instant) returns the stored event unchanged.
+
+    :raises events.payload.InvalidEvent: the body is not a DataWorks CloudEvent; nothing is stored.
+    """
+    parsed = parse_event(body)
+    digest = hashlib.sha256(body).hexdigest()
+    try:
+        with transaction.atomic():
+            event = _store(parsed, body=body, digest=digest)
+            if event.gated:
+                transaction.on_commit(lambda: enqueue_event_processing(event.pk))
+    except IntegrityError:
+        # The unique (source, message_id) constraint is the arbiter: another delivery stored it first.
+        existing = InboundEvent.objects.get(source=parsed.source, message_id=parsed.message_id)
+        if existing.body_sha256 != digest:
+            logger.warning("Duplicate event id %s arrived with a different payload; kept the first", existing.pk)
+        logger.info("Duplicate delivery of event %s ignored", existing.pk)
+        return IntakeResult(event=existing, created=False)
+    if not event.gated:
+        logger.info("Stored informational event %s (%s)", event.pk, event.event_code or event.type)
+    return IntakeResult(event=event, created=True)
+
+
+def _store(parsed: CloudEvent, *, body: bytes, digest: str) -> InboundEvent:
+    spec = parsed.spec
+    gated = bool(spec and spec.gated)
+    if spec and spec.extension_point and not spec.gated:
+        logger.warning("Extension point %s is not gated by Review Gate; remove it from the EventBridge rule", spec.code)
+    return InboundEvent.objects.create(
+        source=parsed.source,
+        message_id=parsed.message_id,
+        type=parsed.type,
+        event_code=parsed.event_code,
+        module=(spec.module if spec else Module.OTHER).value,
+        gated=gated,
+        callback_api=(spec.callback if spec else CallbackApi.NONE).value,
+        project_id=parsed.project_id,
+        tenant_id=parsed.tenant_id,
+        operator=parsed.operator,
+        occurred_at=parsed.occurred_at,
+        raw_body=body.decode("utf-8"),
+        body_sha256=digest,
+        status=InboundEvent.Status.RECEIVED if gated else InboundEvent.Status.INFORMATIONAL,
+    )
+
+
+def event_mark_processed(*, event: InboundEvent, failed: bool = False, detail: str = "") -> InboundEvent:
+    """Record the outcome of processing an event."""
+    event.status = InboundEvent.Status.FAILED if failed else InboundEvent.Status.PROCESSED
+    event.status_detail = detail[:2000]
+    event.processed_at = timezone.now()
+    event.save(update_fields=["status", "status_detail", "processed_at"])
+    return event

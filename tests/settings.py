@@ -1,0 +1,33 @@
+"""Test settings: production settings with test credentials supplied through the environment first.
+
+Only what tests must change is changed here: known secrets, a fast password hasher, a file-backed test database
+(so server threads and subprocesses see the same data) and plain static storage.
+"""
+
+from __future__ import annotations
+
+import os
+
+_TEST_ENV = {
+    "DJANGO_SECRET_KEY": "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+    "EVENTBRIDGE_TOKEN": "test-eventbridge-token-0123456789",
+    "DATAWORKS_EXTENSION_CODE": "test-extension-code",
+    "REVIEW_GATE_BASE_URL": "http://testserver",
+    "DJANGO_SECURE_COOKIES": "0",
+    "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
+}
+for _name, _value in _TEST_ENV.items():
+    os.environ.setdefault(_name, _value)
+
+from config.settings import *  # noqa: E402,F403
+from config.settings import DATA_DIR, DATABASES, STATIC_ROOT, STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(DATA_DIR / f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.sqlite3")
+    }
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root on every request
