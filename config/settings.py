@@ -104,6 +104,22 @@ DATAWORKS_READS_PER_SECOND = env_int("DATAWORKS_READS_PER_SECOND", 40, minimum=1
 DATAWORKS_WRITES_PER_SECOND = env_int("DATAWORKS_WRITES_PER_SECOND", 15, minimum=1, maximum=1000)
 DATAWORKS_RATE_MAX_WAIT_SECONDS = env_float("DATAWORKS_RATE_MAX_WAIT_SECONDS", 2.0)
 
+# --- Review policy ------------------------------------------------------------------------------------------------
+
+# What happens to a ticket no rule matches: "review" (default, fail closed: any user with the approvals.review_any
+# permission must decide), or an automatic "OK", "WARN" or "FAIL".
+REVIEW_GATE_UNMATCHED = env_str("REVIEW_GATE_UNMATCHED", "review")
+if REVIEW_GATE_UNMATCHED not in {"review", "OK", "WARN", "FAIL"}:
+    raise ImproperlyConfigured(f"REVIEW_GATE_UNMATCHED must be review, OK, WARN or FAIL (got {REVIEW_GATE_UNMATCHED!r}).")
+REVIEW_GATE_ALLOW_OVERRIDE = env_bool("REVIEW_GATE_ALLOW_OVERRIDE", True)
+REVIEW_GATE_COMMENT_MAX_LENGTH = env_int("REVIEW_GATE_COMMENT_MAX_LENGTH", 4000, minimum=100, maximum=100_000)
+# DataWorks documents no limit for CheckResultTip (protocol doc §6.1, GAP); keep tips short enough for a dialog.
+REVIEW_GATE_TIP_MAX_LENGTH = env_int("REVIEW_GATE_TIP_MAX_LENGTH", 500, minimum=120, maximum=4000)
+# Code larger than this is stored truncated-away with a "too large to display" notice instead of a diff.
+REVIEW_GATE_MAX_CODE_BYTES = env_int("REVIEW_GATE_MAX_CODE_BYTES", 2 * 1024 * 1024, minimum=1024)
+# How long a ticket keeps retrying to fetch its details from DataWorks before it needs attention.
+REVIEW_GATE_PREPARE_HORIZON_SECONDS = env_int("REVIEW_GATE_PREPARE_HORIZON_SECONDS", 24 * 3600, minimum=60)
+
 # --- Applications -------------------------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
@@ -207,7 +223,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "approvals:inbox"
+LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]

@@ -12,4 +12,6 @@ urlpatterns = [
     path("healthz", event_views.healthz, name="healthz"),
     path("readyz", event_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("approvals.urls")),
 ]

@@ -1,0 +1,159 @@
+"""Turn a stored gated event into a ticket: fetch its details once, match rules, auto-decide where rules say so.
+
+Runs in a django-q2 task and may run more than once for the same event (at-least-once delivery): the ticket is
+keyed by MessageId and only a PREPARING ticket is prepared, so a repeat changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals import services
+from approvals.matching import Subject, matching_rules
+from approvals.models import AuditEntry, CheckResult, Ticket
+from approvals.preparation import (
+    FILE_EVENTS,
+    TABLE_EVENTS,
+    Prepared,
+    prepare_file_event,
+    prepare_operation_event,
+    prepare_table_event,
+)
+from approvals.queue import schedule_event_retry
+from dataworks_client.client import get_client
+from dataworks_client.errors import DataWorksError, DataWorksPermanent
+from events.models import InboundEvent
+from events.payload import decode_json
+from events.services import event_mark_processed
+
+logger = logging.getLogger(__name__)
+RETRY_BASE_SECONDS = 30
+RETRY_CAP_SECONDS = 1800
+
+
+def ticket_open_for_event(*, event: InboundEvent) -> Ticket | None:
+    """Create (once) and prepare the ticket of a gated event."""
+    if not event.gated or event.project_id is None:
+        event_mark_processed(event=event, detail="not gated")
+        return None
+    ticket = _get_or_create_ticket(event)
+    if ticket.status != Ticket.Status.PREPARING:
+        return ticket
+    data = decode_json(event.raw_body.encode("utf-8")).get("data", {})
+    try:
+        prepared = _prepare(ticket, data)
+    except DataWorksPermanent as exc:
+        _needs_attention(ticket, event, exc)
+        return ticket
+    except DataWorksError as exc:
+        _retry_later(ticket, event, exc)
+        return ticket
+    ticket = ticket_ready(ticket_id=ticket.pk, prepared=prepared)
+    event_mark_processed(event=event)
+    return ticket
+
+
+def _get_or_create_ticket(event: InboundEvent) -> Ticket:
+    defaults = {
+        "event": event,
+        "event_code": event.event_code,
+        "module": event.module,
+        "callback_api": event.callback_api,
+        "project_id": event.project_id,
+        "operator_uid": event.operator,
+    }
+    try:
+        with transaction.atomic():
+            ticket, _created = Ticket.objects.get_or_create(message_id=event.message_id, defaults=defaults)
+    except IntegrityError:  # a concurrent run created it between our read and insert
+        ticket = Ticket.objects.get(message_id=event.message_id)
+    return ticket
+
+
+def _prepare(ticket: Ticket, data: dict[str, object]) -> Prepared:
+    if ticket.event_code in FILE_EVENTS:
+        return prepare_file_event(
+            get_client(), message_id=ticket.message_id, project_id=ticket.project_id, event_code=ticket.event_code, data=data
+        )
+    if ticket.event_code in TABLE_EVENTS:
+        return prepare_table_event(get_client(), message_id=ticket.message_id, project_id=ticket.project_id, data=data)
+    return prepare_operation_event(event_code=ticket.event_code, data=data)
+
+
+def ticket_ready(*, ticket_id: int, prepared: Prepared) -> Ticket:
+    """Store the prepared snapshot, match rules, set the expiry, and decide automatically where rules say so."""
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+        if ticket.status != Ticket.Status.PREPARING:
+            return ticket
+        for name, value in vars(prepared).items():
+            setattr(ticket, name, value)
+        subject = Subject(ticket.project_id, ticket.event_code, ticket.path, ticket.file_type)
+        rules = matching_rules(subject)
+        timeouts = [(rule.timeout, rule.on_timeout) for rule in rules if rule.timeout and not rule.auto_outcome]
+        if timeouts:
+            shortest, outcome = min(timeouts, key=lambda t: t[0])
+            ticket.expires_at = timezone.now() + shortest
+            ticket.timeout_outcome = outcome
+        ticket.status = Ticket.Status.PENDING
+        ticket.attention_reason = ""
+        ticket.save()
+        ticket.rules.set(rules)
+        names = ", ".join(rule.name for rule in rules) or _("none")
+        services.audit(ticket, AuditEntry.Action.CREATED, comment=_("Matched rules: %(names)s") % {"names": names})
+    auto = _automatic_outcome(rules)
+    if auto is not None:
+        result, comment = auto
+        ticket = services.ticket_auto_decide(ticket_id=ticket.pk, result=result, comment=comment)
+    return ticket
+
+
+def _automatic_outcome(rules: list) -> tuple[str, str] | None:  # type: ignore[type-arg]
+    """Return (result, why) when no human is needed, else None."""
+    if not rules:
+        unmatched = settings.REVIEW_GATE_UNMATCHED
+        if unmatched == "review":
+            return None
+        return unmatched, _("No rule matched; the configured outcome for unmatched changes applies.")
+    autos = [rule.auto_outcome for rule in rules if rule.auto_outcome]
+    if CheckResult.FAIL in autos:
+        return CheckResult.FAIL, _("An automatic rule blocks this change.")
+    if len(autos) == len(rules):
+        return services.most_severe(autos), _("Decided automatically by rule: %(names)s") % {
+            "names": ", ".join(rule.name for rule in rules)
+        }
+    return None
+
+
+def _needs_attention(ticket: Ticket, event: InboundEvent, exc: DataWorksError) -> None:
+    reason = _("DataWorks refused a call (%(error)s). Fix the cause, then retry from the admin.") % {"error": exc}
+    logger.error("Ticket %s needs attention: %s code=%s request=%s", ticket.pk, exc.action, exc.code, exc.request_id)
+    with transaction.atomic():
+        Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.PREPARING).update(
+            status=Ticket.Status.NEEDS_ATTENTION, attention_reason=reason[:2000], updated_at=timezone.now()
+        )
+        services.audit(ticket, AuditEntry.Action.NEEDS_ATTENTION, comment=reason)
+    event_mark_processed(event=event, failed=True, detail=str(exc))
+
+
+def _retry_later(ticket: Ticket, event: InboundEvent, exc: DataWorksError) -> None:
+    attempts = ticket.prepare_attempts + 1
+    Ticket.objects.filter(pk=ticket.pk).update(prepare_attempts=attempts, attention_reason=str(exc)[:2000])
+    age = timezone.now() - ticket.created_at
+    if age.total_seconds() > settings.REVIEW_GATE_PREPARE_HORIZON_SECONDS:
+        _needs_attention(ticket, event, exc)
+        return
+    # Exponential backoff with full jitter, at least what DataWorks asked for when it throttled us.
+    ceiling = min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** min(attempts, 10))
+    delay = max(random.uniform(0, ceiling), getattr(exc, "retry_after", None) or 0)  # noqa: S311 - jitter, not crypto
+    logger.warning(
+        "Ticket %s: DataWorks %s failed (%s); retry %d in %.0fs", ticket.pk, exc.action, exc.code, attempts, delay
+    )
+    schedule_event_retry(event.pk, at=timezone.now() + timedelta(seconds=delay))

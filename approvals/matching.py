@@ -1,0 +1,69 @@
+"""Which reviewer rules apply to a ticket: workspace, event code, path glob and file type."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from approvals.models import Rule
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a rule is matched against."""
+
+    project_id: int
+    event_code: str
+    path: str = ""
+    file_type: int | None = None
+
+
+@lru_cache(maxsize=1024)
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a path glob: `**` spans folders, `*` and `?` stay inside one path segment."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")  # zero or more whole folders
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z", re.DOTALL)
+
+
+def path_matches(pattern: str, path: str) -> bool:
+    """Tell whether a folder/path/file_name matches a glob."""
+    return glob_to_regex(pattern.strip().lstrip("/")).match(path.lstrip("/")) is not None
+
+
+def rule_matches(rule: Rule, subject: Subject) -> bool:
+    """Tell whether an (enabled) rule applies; empty criteria match everything."""
+    if not rule.enabled:
+        return False
+    if rule.projects and subject.project_id not in {int(p) for p in rule.projects}:
+        return False
+    if rule.events and subject.event_code not in rule.events:
+        return False
+    if rule.file_types and subject.file_type not in {int(t) for t in rule.file_types}:
+        return False
+    # Path globs only constrain events that have a path (file events); other events never match a path rule.
+    return not rule.paths or any(path_matches(p, subject.path) for p in rule.paths)
+
+
+def matching_rules(subject: Subject, rules: Iterable[Rule] | None = None) -> list[Rule]:
+    """Return every enabled rule that applies to the subject, ordered by name."""
+    candidates = rules if rules is not None else Rule.objects.filter(enabled=True).order_by("name")
+    return [rule for rule in candidates if rule_matches(rule, subject)]

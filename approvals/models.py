@@ -1,0 +1,222 @@
+"""Review tickets, reviewer rules, reviewer profiles and the append-only audit trail.
+
+Only `approvals.services` changes a ticket's status; everything else reads.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class CheckResult(models.TextChoices):
+    OK = "OK", _("OK (pass)")
+    WARN = "WARN", _("WARN (pass with a warning)")
+    FAIL = "FAIL", _("FAIL (block)")
+
+
+class ReviewerProfile(models.Model):
+    """Links a Review Gate user to their DataWorks (Alibaba Cloud) UID, so own changes can be recognised."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_profile", verbose_name=_("user")
+    )
+    dataworks_uid = models.CharField(
+        _("DataWorks UID"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The Alibaba Cloud account UID DataWorks reports as the operator of this person's changes."),
+    )
+
+    class Meta:
+        verbose_name = _("reviewer profile")
+        verbose_name_plural = _("reviewer profiles")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.user} ({self.dataworks_uid or '-'})"
+
+
+class Rule(models.Model):
+    """Who must review which events; every enabled rule that matches a ticket applies."""
+
+    class AutoOutcome(models.TextChoices):
+        NONE = "", _("No: humans decide")
+        OK = "OK", _("OK")
+        WARN = "WARN", _("WARN")
+        FAIL = "FAIL", _("FAIL")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    projects = models.JSONField(_("workspace IDs"), default=list, blank=True, help_text=_("Empty means all."))
+    events = models.JSONField(_("event codes"), default=list, blank=True, help_text=_("Empty means all."))
+    paths = models.JSONField(
+        _("path globs"), default=list, blank=True, help_text=_("Globs over folder/path/file_name; empty means all.")
+    )
+    file_types = models.JSONField(_("file types"), default=list, blank=True, help_text=_("Empty means all."))
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="review_rules", verbose_name=_("reviewers")
+    )
+    groups = models.ManyToManyField(Group, blank=True, related_name="review_rules", verbose_name=_("reviewer groups"))
+    min_approvals = models.PositiveSmallIntegerField(_("minimum approvals"), default=1)
+    timeout = models.DurationField(_("timeout"), null=True, blank=True)
+    on_timeout = models.CharField(
+        _("outcome on timeout"), max_length=4, choices=CheckResult.choices, default=CheckResult.FAIL
+    )
+    auto_outcome = models.CharField(
+        _("automatic outcome"), max_length=4, choices=AutoOutcome.choices, default=AutoOutcome.NONE, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reviewer rule")
+        verbose_name_plural = _("reviewer rules")
+        constraints = [
+            models.CheckConstraint(condition=Q(min_approvals__gte=1), name="rule_min_approvals_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ticket(models.Model):
+    """One review of one DataWorks extension-point event (one MessageId)."""
+
+    class Status(models.TextChoices):
+        PREPARING = "PREPARING", _("Fetching details from DataWorks")
+        PENDING = "PENDING", _("Waiting for review")
+        APPROVED = "APPROVED", _("Approved")
+        REJECTED = "REJECTED", _("Rejected")
+        EXPIRED = "EXPIRED", _("Expired")
+        NEEDS_ATTENTION = "NEEDS_ATTENTION", _("Needs attention")
+
+    class CallbackStatus(models.TextChoices):
+        NOT_SENT = "NOT_SENT", _("Not sent (no decision yet)")
+        PENDING = "PENDING", _("Waiting to be sent")
+        SENT = "SENT", _("Delivered to DataWorks")
+        FAILED = "FAILED", _("Failed permanently")
+
+    event = models.OneToOneField(
+        "events.InboundEvent", on_delete=models.PROTECT, related_name="ticket", verbose_name=_("event")
+    )
+    message_id = models.CharField(_("message ID"), max_length=128, unique=True)
+    event_code = models.CharField(_("event code"), max_length=100, db_index=True)
+    module = models.CharField(_("module"), max_length=20)
+    callback_api = models.CharField(_("callback API"), max_length=40)
+    project_id = models.BigIntegerField(_("workspace ID"), db_index=True)
+    operator_uid = models.CharField(_("operator UID"), max_length=512, blank=True)
+    title = models.CharField(_("title"), max_length=512, blank=True)
+    path = models.CharField(_("path"), max_length=1024, blank=True, help_text=_("folder/path/file_name"))
+    file_id = models.BigIntegerField(_("file ID"), null=True, blank=True)
+    file_type = models.IntegerField(_("file type"), null=True, blank=True)
+    snapshot = models.JSONField(_("details fetched from DataWorks"), default=dict, blank=True)
+    old_content = models.TextField(_("previous code"), blank=True)
+    new_content = models.TextField(_("new code"), blank=True)
+    old_label = models.CharField(_("previous side"), max_length=200, blank=True)
+    new_label = models.CharField(_("new side"), max_length=200, blank=True)
+    old_config = models.TextField(_("previous scheduling configuration"), blank=True)
+    new_config = models.TextField(_("new scheduling configuration"), blank=True)
+    rules = models.ManyToManyField(Rule, blank=True, related_name="tickets", verbose_name=_("matched rules"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREPARING)
+    check_result = models.CharField(_("check result"), max_length=4, choices=CheckResult.choices, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision_comment = models.TextField(_("decision comment"), blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True, db_index=True)
+    timeout_outcome = models.CharField(_("outcome on timeout"), max_length=4, choices=CheckResult.choices, blank=True)
+    prepare_attempts = models.PositiveIntegerField(_("preparation attempts"), default=0)
+    attention_reason = models.TextField(_("why it needs attention"), blank=True)
+    callback_status = models.CharField(
+        _("callback status"), max_length=10, choices=CallbackStatus.choices, default=CallbackStatus.NOT_SENT
+    )
+    callback_attempts = models.PositiveIntegerField(_("callback attempts"), default=0)
+    callback_error = models.TextField(_("last callback error"), blank=True)
+    callback_request_id = models.CharField(_("callback request ID"), max_length=128, blank=True)
+    callback_sent_at = models.DateTimeField(_("callback sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        permissions = [
+            ("review_any", _("Can decide tickets that no rule covers")),
+            ("override_decision", _("Can override a decision in an emergency")),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="ticket_status_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["PREPARING", "PENDING", "NEEDS_ATTENTION"]) | Q(decided_at__isnull=False),
+                name="ticket_decided_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["PREPARING", "PENDING", "NEEDS_ATTENTION"]) | ~Q(check_result=""),
+                name="ticket_decided_has_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.event_code} {self.title or self.message_id}"
+
+    @property
+    def is_open(self) -> bool:
+        """Tell whether the ticket still waits for a decision."""
+        return self.status in (self.Status.PREPARING, self.Status.PENDING, self.Status.NEEDS_ATTENTION)
+
+
+class AuditEntry(models.Model):
+    """Append-only history of a ticket: creation, each approval or rejection, overrides, expiry, callbacks."""
+
+    class Action(models.TextChoices):
+        CREATED = "CREATED", _("Created")
+        APPROVED = "APPROVED", _("Approved")
+        APPROVED_WITH_WARNING = "APPROVED_WITH_WARNING", _("Approved with a warning")
+        REJECTED = "REJECTED", _("Rejected")
+        OVERRIDDEN = "OVERRIDDEN", _("Emergency override")
+        EXPIRED = "EXPIRED", _("Expired")
+        AUTO_DECIDED = "AUTO_DECIDED", _("Decided automatically")
+        NEEDS_ATTENTION = "NEEDS_ATTENTION", _("Needs attention")
+        CALLBACK_SENT = "CALLBACK_SENT", _("Result delivered to DataWorks")
+        CALLBACK_FAILED = "CALLBACK_FAILED", _("Result delivery failed")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="audit", verbose_name=_("ticket"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    result = models.CharField(_("result"), max_length=4, choices=CheckResult.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        indexes = [models.Index(fields=["ticket", "created_at"], name="audit_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} on ticket {self.ticket_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Append-only: an existing entry is never rewritten through the ORM.
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Audit entries are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

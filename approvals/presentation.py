@@ -1,0 +1,49 @@
+"""Everything a ticket page shows, assembled in one place for the HTML view (the API has its own serializers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from datetime import timedelta
+
+from django.utils import timezone
+
+from approvals import policy
+from approvals.diff import compute_diff
+from approvals.models import AuditEntry, Ticket
+from approvals.preparation import FILE_EVENTS, TABLE_EVENTS
+
+
+def dataworks_wait(ticket: Ticket) -> Any:
+    """Return how long the DataWorks user has been (or was) held in "Checking"."""
+    started = ticket.event.occurred_at or ticket.event.received_at
+    ended = ticket.callback_sent_at or (None if ticket.is_open else ticket.decided_at) or timezone.now()
+    return max(ended - started, timedelta(0))
+
+
+def ticket_context(ticket: Ticket, user: AbstractBaseUser | AnonymousUser, *, view: str) -> dict[str, Any]:
+    """Build the template context of the ticket page."""
+    reqs = policy.requirements(ticket)
+    is_file = ticket.event_code in FILE_EVENTS
+    context: dict[str, Any] = {
+        "ticket": ticket,
+        "view": view,
+        "operator": policy.operator_display(ticket),
+        "requirements": reqs,
+        "history": ticket.audit.select_related("actor").order_by("created_at", "pk"),
+        "cannot_decide": policy.why_cannot_decide(user, ticket, reqs),
+        "may_override": policy.may_override(user, ticket),
+        "waited": dataworks_wait(ticket),
+        "is_file_event": is_file,
+        "is_table_event": ticket.event_code in TABLE_EVENTS,
+        "snapshot": ticket.snapshot,
+        "override_action": AuditEntry.Action.OVERRIDDEN,
+    }
+    if is_file and ticket.status != Ticket.Status.PREPARING:
+        context["diff"] = compute_diff(
+            ticket.old_content, ticket.new_content, file_type=ticket.file_type, file_name=ticket.title
+        )
+        if ticket.old_config or ticket.new_config:
+            context["config_diff"] = compute_diff(ticket.old_config, ticket.new_config)
+    return context

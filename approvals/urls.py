@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from approvals import views
+
+app_name = "approvals"
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket"),
+    path("tickets/<int:ticket_id>/decide", views.ticket_decide, name="decide"),
+    path("tickets/<int:ticket_id>/override", views.ticket_override, name="override"),
+]

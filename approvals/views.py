@@ -1,0 +1,145 @@
+"""The reviewer's browser UI: inbox, ticket page, decision and override. Views parse, call one service, redirect."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from approvals import policy, services
+from approvals.decision_forms import DecisionForm, InboxFilterForm, OverrideForm
+from approvals.errors import ApprovalError
+from approvals.models import Ticket
+from approvals.presentation import ticket_context
+from approvals.selectors import visible_tickets, waiting_for
+
+PAGE_SIZE = 25
+_AGES = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "7d": timedelta(days=7)}
+
+
+def _filtered(tickets: QuerySet[Ticket], form: InboxFilterForm) -> QuerySet[Ticket]:
+    if not form.is_valid():
+        return tickets
+    data = form.cleaned_data
+    if data.get("status"):
+        tickets = tickets.filter(status=data["status"])
+    if data.get("project") is not None:
+        tickets = tickets.filter(project_id=data["project"])
+    if data.get("event"):
+        tickets = tickets.filter(event_code=data["event"])
+    if data.get("age") in _AGES:
+        tickets = tickets.filter(created_at__lte=timezone.now() - _AGES[data["age"]])
+    return tickets
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """List tickets waiting for me first, then every ticket I may see (filtered, paginated)."""
+    form = InboxFilterForm(request.GET or None)
+    columns = ("id", "message_id", "event_code", "project_id", "title", "status", "check_result", "created_at")
+    mine = waiting_for(request.user).select_related("event").only(*columns, "event__occurred_at", "event__received_at")
+    everything = _filtered(visible_tickets(request.user), form).select_related("event")
+    page = Paginator(everything.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "approvals/inbox.html",
+        {
+            "form": form,
+            "waiting": list(mine.order_by("created_at")[:50]),
+            "page": page,
+            "query": query.urlencode(),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _visible_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
+    ticket = visible_tickets(request.user).select_related("event", "decided_by").filter(pk=ticket_id).first()
+    if ticket is None:
+        raise Http404(_("No such ticket, or you may not see it."))
+    return ticket
+
+
+@login_required
+@require_GET
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Show one ticket: summary, diff, history and the decision panel."""
+    ticket = _visible_ticket(request, ticket_id)
+    view = "unified" if request.GET.get("view") == "unified" else "split"
+    context: dict[str, Any] = ticket_context(ticket, request.user, view=view)
+    context.setdefault("decision_form", DecisionForm())
+    context.setdefault("override_form", OverrideForm())
+    return render(request, "approvals/ticket_detail.html", context)
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _back(ticket_id: int) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("approvals:ticket", args=[ticket_id]))
+
+
+@login_required
+@require_POST
+def ticket_decide(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Approve, approve with a warning, or reject."""
+    ticket = _visible_ticket(request, ticket_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        context = ticket_context(ticket, request.user, view="split")
+        context.update(decision_form=form, override_form=OverrideForm())
+        return render(request, "approvals/ticket_detail.html", context, status=400)
+    action, comment = form.cleaned_data["action"], form.cleaned_data["comment"]
+    try:
+        if action == "reject":
+            services.ticket_reject(ticket_id=ticket.pk, user=request.user, comment=comment, ip=_client_ip(request))
+        else:
+            services.ticket_approve(
+                ticket_id=ticket.pk, user=request.user, comment=comment, warn=action == "warn", ip=_client_ip(request)
+            )
+    except ApprovalError as exc:
+        messages.error(request, exc.message)
+        return _back(ticket.pk)
+    messages.success(request, _("Your decision is recorded."))
+    return _back(ticket.pk)
+
+
+@login_required
+@require_POST
+def ticket_override(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Emergency override by staff, with a mandatory reason."""
+    ticket = _visible_ticket(request, ticket_id)
+    if not policy.may_override(request.user, ticket):
+        messages.error(request, _("You may not override decisions."))
+        return _back(ticket.pk)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("An override needs a result and a reason."))
+        return _back(ticket.pk)
+    try:
+        services.ticket_override(
+            ticket_id=ticket.pk,
+            user=request.user,
+            result=form.cleaned_data["result"],
+            reason=form.cleaned_data["reason"],
+            ip=_client_ip(request),
+        )
+    except ApprovalError as exc:
+        messages.error(request, exc.message)
+        return _back(ticket.pk)
+    messages.warning(request, _("Override recorded and sent to DataWorks."))
+    return _back(ticket.pk)
