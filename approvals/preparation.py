@@ -64,7 +64,7 @@ def config_lines(config: NodeConfiguration | dict[str, Any] | None) -> str:
         if isinstance(value, list | tuple | dict):
             value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
         lines.append(f"{_snake(key)}: {value}")
-    return "\n".join(lines)
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _snake(key: str) -> str:

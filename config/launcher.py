@@ -74,6 +74,7 @@ def _environment() -> tuple[dict[str, str], bool]:
     if demo:
         env.update(_load_or_create_demo_env())
         env.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+        env.setdefault("REVIEW_GATE_BASE_URL", f"http://127.0.0.1:{env.get('REVIEW_GATE_PORT', '8000')}")
     return env, demo
 
 
@@ -91,7 +92,7 @@ def _ensure_demo_admin(env: dict[str, str]) -> None:
         "User.objects.create_superuser('admin', 'admin@example.invalid', os.environ['RG_ADMIN_PASSWORD'])\n"
     )
     result = subprocess.run(
-        [PYTHON, MANAGE, "shell", "-c", code],
+        [PYTHON, MANAGE, "shell", "--no-imports", "-c", code],
         env={**env, "RG_ADMIN_PASSWORD": password},
         cwd=BASE_DIR,
         check=False,
@@ -126,7 +127,7 @@ def run() -> int:
     """Migrate and run web + worker (+ emulator in demo mode) until Ctrl-C or a child exits."""
     env, demo = _environment()
     port = env.get("REVIEW_GATE_PORT", "8000")
-    (DATA_DIR).mkdir(parents=True, exist_ok=True)
+    (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request without it
     print(f"Review Gate starting in {'DEMO' if demo else 'PRODUCTION'} mode")
     _manage(env, "migrate", "--noinput", "-v", "0")
     if not demo:

@@ -41,3 +41,7 @@ def post_event(client: Client, django_capture_on_commit_callbacks: Any) -> Calla
             return client.generic("POST", WEBHOOK_URL, body, content_type=content_type, headers=headers)
 
     return _post
+
+
+# The emulator fixtures (one emulator per session, the real SDK pointed at it) serve every test package.
+from tests.dataworks_client.conftest import dw, dw_settings, emulator, emulator_server  # noqa: E402,F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pydoc
 from typing import Any
 
+from django.test import TestCase
 from django_q.models import OrmQ
 from django_q.signing import SignedPackage
 
@@ -25,6 +26,8 @@ def run_queued_tasks(limit: int = 100) -> int:
         row.delete()
         func = pydoc.locate(task["func"]) if isinstance(task["func"], str) else task["func"]
         assert callable(func), task["func"]
-        func(*task.get("args", ()), **task.get("kwargs", {}))
+        # Tests run in a transaction that never commits: run each task's on-commit work as a commit would.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            func(*task.get("args", ()), **task.get("kwargs", {}))
         ran += 1
     return ran

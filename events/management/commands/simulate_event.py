@@ -1,0 +1,91 @@
+"""Simulate DataWorks: seed the emulator with an event's details and post the event to the webhook."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from events import simulation
+from events.catalogue import BY_CODE, GATED_CODES
+
+MAX_CONTENT_BYTES = 1024 * 1024
+
+
+def _post_json(url: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+    data = json.dumps(body).encode("utf-8")
+    request = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - URLs come from settings/flags
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        try:
+            return exc.code, json.loads(exc.read() or b"{}")
+        except ValueError:
+            return exc.code, {}
+
+
+class Command(BaseCommand):
+    help = "Send a realistic DataWorks event to Review Gate, with its details seeded in the local emulator."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("event_code", choices=sorted(BY_CODE), metavar="event-code", help=f"e.g. {', '.join(GATED_CODES[:4])}")
+        parser.add_argument("--project", type=int, default=10001, help="workspace ID (default 10001)")
+        parser.add_argument("--file", default="ods_orders_daily", help="file, table or target name")
+        parser.add_argument("--content", type=Path, help="a file whose text is the new code (file events)")
+        parser.add_argument("--count", type=int, default=1, help="how many events to send (default 1)")
+        parser.add_argument("--operator", default=simulation.DEMO_OPERATOR, help="DataWorks UID of the operator")
+        parser.add_argument("--webhook", default="", help="webhook URL (default: REVIEW_GATE_BASE_URL/events/eventbridge/)")
+        parser.add_argument("--emulator", default="", help="emulator base URL (default: from DATAWORKS_ENDPOINT)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not 1 <= options["count"] <= 10_000:
+            raise CommandError("--count must be between 1 and 10000.")
+        content = self._content(options["content"])
+        webhook = options["webhook"] or settings.REVIEW_GATE_BASE_URL.rstrip("/") + "/events/eventbridge/"
+        emulator = options["emulator"] or (f"{settings.DATAWORKS_PROTOCOL}://{settings.DATAWORKS_ENDPOINT}" if settings.DATAWORKS_ENDPOINT else "")
+        if not emulator:
+            raise CommandError("No emulator: set DATAWORKS_ENDPOINT (demo mode does) or pass --emulator.")
+        if not settings.EVENTBRIDGE_TOKEN:
+            raise CommandError("EVENTBRIDGE_TOKEN is not set; the webhook would refuse the event.")
+        for index in range(options["count"]):
+            sim = simulation.build(
+                options["event_code"],
+                project_id=options["project"],
+                file_name=options["file"] if options["count"] == 1 else f"{options['file']}_{index + 1}",
+                content=content,
+                operator=options["operator"],
+            )
+            self._seed(emulator, sim)
+            status, body = _post_json(webhook, sim.event, {"x-eventbridge-signature-token": settings.EVENTBRIDGE_TOKEN})
+            if status >= 300:
+                raise CommandError(f"The webhook answered {status}: {json.dumps(body)[:500]}")
+            self.stdout.write(f"sent {options['event_code']} {sim.message_id} -> {status} {body.get('status', '')}")
+        self.stdout.write(self.style.SUCCESS(f"Done. Tickets: {settings.REVIEW_GATE_BASE_URL.rstrip('/')}/   Emulator: {emulator}/_emulator/"))
+
+    def _content(self, path: Path | None) -> str | None:
+        if path is None:
+            return None
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
+        if len(raw) > MAX_CONTENT_BYTES:
+            raise CommandError(f"{path} is larger than {MAX_CONTENT_BYTES} bytes.")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CommandError(f"{path} is not UTF-8 text.") from None
+
+    def _seed(self, emulator: str, sim: simulation.Simulation) -> None:
+        try:
+            status, body = _post_json(emulator.rstrip("/") + "/_emulator/seed", sim.seed)
+        except (urllib.error.URLError, OSError) as exc:
+            raise CommandError(f"Cannot reach the DataWorks emulator at {emulator} ({exc}). Is `make run` running?") from None
+        if status >= 300:
+            raise CommandError(f"The emulator refused the seed ({status}): {json.dumps(body)[:500]}")
