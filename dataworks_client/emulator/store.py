@@ -1,0 +1,263 @@
+"""The emulator's in-memory state: seeded DataWorks objects, recorded calls and pending faults.
+
+Seeded objects use DataWorks' own wire format (PascalCase JSON, as in real responses); see docs/emulator.md.
+Every method is thread-safe: the server answers each connection on its own thread.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import threading
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+FAULT_MODES = ("throttle", "server_error", "forbidden", "latency", "drop")
+MAX_RECORDED_REQUESTS = 1000
+PASSING_RESULTS = {"OK": "PASSED", "WARN": "PASSED", "FAIL": "BLOCKED"}
+ANY_EXTENSION = "*"
+
+
+def utc_now_iso() -> str:
+    return dt.datetime.now(tz=dt.UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass
+class Fault:
+    """Make the next `remaining` calls of `action` ('*' for any) fail or slow down."""
+
+    action: str
+    mode: str
+    remaining: int = 1
+    retry_after_ms: int | None = None
+    latency_ms: int = 0
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One signed API request as it arrived, with the status it got."""
+
+    action: str
+    method: str
+    path: str
+    query_string: str
+    body: str
+    status: int
+    request_id: str
+    received_at: str
+    fault: str | None = None
+    credentials_provider: str = ""  # x-acs-credentials-provider: static_ak, default/env, ...
+
+
+@dataclass(frozen=True)
+class CallbackRecord:
+    """One accepted result callback."""
+
+    action: str
+    message_id: str
+    extension_code: str
+    check_result: str
+    tip: str
+    params: dict[str, str]
+    params_in: str  # "query" or "body": where the SDK put them
+    request_id: str
+    received_at: str
+
+
+def _require(entry: dict[str, Any], *keys: str) -> None:
+    missing = [k for k in keys if k not in entry]
+    if missing:
+        raise ValueError(f"seed entry lacks {', '.join(missing)}: {sorted(entry)}")
+
+
+@dataclass
+class EmulatorStore:
+    """Hold what the emulator serves and what it received."""
+
+    event_details: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    file_versions: dict[tuple[int, int], list[dict[str, Any]]] = field(default_factory=dict)
+    files: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    folders: dict[tuple[int, str], str] = field(default_factory=dict)
+    extensions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    project_options: dict[tuple[str, str], Any] = field(default_factory=dict)
+    check_processes: list[dict[str, Any]] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    callbacks: list[CallbackRecord] = field(default_factory=list)
+    requests: deque[RequestRecord] = field(default_factory=lambda: deque(maxlen=MAX_RECORDED_REQUESTS))
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def reset(self) -> None:
+        """Forget every seeded object, recorded call and pending fault."""
+        with self.lock:
+            for name in ("event_details", "file_versions", "files", "folders", "extensions", "project_options"):
+                getattr(self, name).clear()
+            self.check_processes.clear()
+            self.faults.clear()
+            self.callbacks.clear()
+            self.requests.clear()
+
+    # --- seeding (in-process API) -------------------------------------------------------------------------------
+
+    def put_event_detail(self, message_id: str, project_id: int, detail: dict[str, Any]) -> None:
+        """Serve `detail` (the EventDetail object) for GetIDEEventDetail(message_id, project_id)."""
+        with self.lock:
+            self.event_details[(str(message_id), int(project_id))] = copy.deepcopy(detail)
+
+    def put_file_versions(self, project_id: int, file_id: int, versions: list[dict[str, Any]]) -> None:
+        """Serve `versions` (FileVersions entries) for ListFileVersions and GetFileVersion of one file."""
+        with self.lock:
+            self.file_versions[(int(project_id), int(file_id))] = copy.deepcopy(list(versions))
+
+    def put_file(
+        self, project_id: int, file_id: int, file: dict[str, Any], node_configuration: dict[str, Any] | None = None
+    ) -> None:
+        """Serve GetFile's Data.File (and Data.NodeConfiguration) for one file."""
+        data: dict[str, Any] = {"File": copy.deepcopy(file)}
+        if node_configuration is not None:
+            data["NodeConfiguration"] = copy.deepcopy(node_configuration)
+        with self.lock:
+            self.files[(int(project_id), int(file_id))] = data
+
+    def put_folder(self, project_id: int, folder_id: str, path: str) -> None:
+        """Serve GetFolder for one folder."""
+        with self.lock:
+            self.folders[(int(project_id), str(folder_id))] = str(path)
+
+    def set_extension(self, extension: dict[str, Any]) -> None:
+        """Serve `extension` (GetExtension's Extension object) under its ExtensionCode."""
+        _require(extension, "ExtensionCode")
+        with self.lock:
+            self.extensions[str(extension["ExtensionCode"])] = copy.deepcopy(extension)
+
+    def set_project_options(self, project_id: int | str, value: Any, extension_code: str | None = None) -> None:
+        """Serve OptionValue for a workspace: a dict is sent as a JSON string, a str or None as it is."""
+        if isinstance(value, dict):
+            value = json.dumps(value, ensure_ascii=False)
+        with self.lock:
+            self.project_options[(extension_code or ANY_EXTENSION, str(project_id))] = value
+
+    def put_check_process(self, process: dict[str, Any]) -> None:
+        """Add (or replace, by ProcessId) one CheckProcesses entry."""
+        _require(process, "EventCode", "MessageId")
+        with self.lock:
+            entry = {"Status": "CHECKING", **copy.deepcopy(process)}
+            if "ProcessId" in entry:
+                self.check_processes[:] = [p for p in self.check_processes if p.get("ProcessId") != entry["ProcessId"]]
+            self.check_processes.append(entry)
+
+    def load_seed(self, seed: dict[str, Any]) -> dict[str, int]:
+        """Merge a seed document (the --seed file format) into the store and count what it added.
+
+        :raises ValueError: when the document does not have the documented shape.
+        """
+        if not isinstance(seed, dict):
+            raise ValueError("a seed must be a JSON object")
+        unknown = set(seed) - {
+            "event_details",
+            "file_versions",
+            "files",
+            "folders",
+            "extensions",
+            "project_options",
+            "check_processes",
+            "faults",
+        }
+        if unknown:
+            raise ValueError(f"unknown seed keys: {', '.join(sorted(unknown))}")
+        counts: dict[str, int] = {}
+        for key, entries in seed.items():
+            if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+                raise ValueError(f"seed key {key!r} must be a list of objects")
+            for entry in entries:
+                self._load_entry(key, entry)
+            counts[key] = len(entries)
+        return counts
+
+    def _load_entry(self, key: str, e: dict[str, Any]) -> None:
+        try:
+            if key == "event_details":
+                _require(e, "message_id", "project_id", "detail")
+                self.put_event_detail(e["message_id"], e["project_id"], e["detail"])
+            elif key == "file_versions":
+                _require(e, "project_id", "file_id", "versions")
+                self.put_file_versions(e["project_id"], e["file_id"], e["versions"])
+            elif key == "files":
+                _require(e, "project_id", "file_id", "file")
+                self.put_file(e["project_id"], e["file_id"], e["file"], e.get("node_configuration"))
+            elif key == "folders":
+                _require(e, "project_id", "folder_id", "path")
+                self.put_folder(e["project_id"], e["folder_id"], e["path"])
+            elif key == "extensions":
+                self.set_extension(e)
+            elif key == "project_options":
+                _require(e, "project_id", "value")
+                self.set_project_options(e["project_id"], e["value"], e.get("extension_code"))
+            elif key == "check_processes":
+                self.put_check_process(e)
+            else:
+                _require(e, "action", "mode")
+                self.add_fault(
+                    e["action"],
+                    e["mode"],
+                    count=e.get("count", 1),
+                    retry_after_ms=e.get("retry_after_ms"),
+                    latency_ms=e.get("latency_ms", 0),
+                )
+        except (TypeError, AttributeError) as exc:
+            raise ValueError(f"bad {key} entry: {exc}") from exc
+
+    # --- faults ---------------------------------------------------------------------------------------------------
+
+    def add_fault(
+        self, action: str, mode: str, *, count: int = 1, retry_after_ms: int | None = None, latency_ms: int = 0
+    ) -> Fault:
+        """Queue a fault for the next `count` calls of `action` ('*' matches any action).
+
+        :raises ValueError: for an unknown mode or a non-positive count.
+        """
+        if mode not in FAULT_MODES:
+            raise ValueError(f"mode must be one of {', '.join(FAULT_MODES)}")
+        if not isinstance(count, int) or count < 1:
+            raise ValueError("count must be a positive integer")
+        if mode == "latency" and (not isinstance(latency_ms, int) or latency_ms <= 0):
+            raise ValueError("latency mode needs latency_ms > 0")
+        fault = Fault(str(action), mode, count, retry_after_ms, int(latency_ms or 0))
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def take_fault(self, action: str) -> Fault | None:
+        """Consume one use of the first fault matching `action`, if any."""
+        with self.lock:
+            for fault in self.faults:
+                if fault.action in {action, "*"}:
+                    fault.remaining -= 1
+                    if fault.remaining <= 0:
+                        self.faults.remove(fault)
+                    return copy.copy(fault)
+        return None
+
+    # --- recording ------------------------------------------------------------------------------------------------
+
+    def record_request(self, record: RequestRecord) -> None:
+        with self.lock:
+            self.requests.append(record)
+
+    def record_callback(self, record: CallbackRecord) -> None:
+        """Keep the callback and settle the matching CHECKING check processes as DataWorks would."""
+        with self.lock:
+            self.callbacks.append(record)
+            new_status = PASSING_RESULTS.get(record.check_result)
+            for process in self.check_processes:
+                if process.get("MessageId") == record.message_id and process.get("Status") == "CHECKING":
+                    process["Status"] = new_status
+
+    def callbacks_json(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [asdict(c) for c in self.callbacks]
+
+    def requests_json(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [asdict(r) for r in self.requests]
