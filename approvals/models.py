@@ -95,12 +95,14 @@ class Ticket(models.Model):
         REJECTED = "REJECTED", _("Rejected")
         EXPIRED = "EXPIRED", _("Expired")
         NEEDS_ATTENTION = "NEEDS_ATTENTION", _("Needs attention")
+        RESOLVED_IN_DATAWORKS = "RESOLVED_IN_DATAWORKS", _("Resolved in DataWorks")
 
     class CallbackStatus(models.TextChoices):
         NOT_SENT = "NOT_SENT", _("Not sent (no decision yet)")
         PENDING = "PENDING", _("Waiting to be sent")
         SENT = "SENT", _("Delivered to DataWorks")
         FAILED = "FAILED", _("Failed permanently")
+        RESOLVED = "RESOLVED", _("Resolved without sending")
 
     event = models.OneToOneField(
         "events.InboundEvent", on_delete=models.PROTECT, related_name="ticket", verbose_name=_("event")
@@ -123,7 +125,7 @@ class Ticket(models.Model):
     old_config = models.TextField(_("previous scheduling configuration"), blank=True)
     new_config = models.TextField(_("new scheduling configuration"), blank=True)
     rules = models.ManyToManyField(Rule, blank=True, related_name="tickets", verbose_name=_("matched rules"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREPARING)
+    status = models.CharField(_("status"), max_length=32, choices=Status.choices, default=Status.PREPARING)
     check_result = models.CharField(_("check result"), max_length=4, choices=CheckResult.choices, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -142,10 +144,15 @@ class Ticket(models.Model):
     callback_status = models.CharField(
         _("callback status"), max_length=10, choices=CallbackStatus.choices, default=CallbackStatus.NOT_SENT
     )
-    callback_attempts = models.PositiveIntegerField(_("callback attempts"), default=0)
-    callback_error = models.TextField(_("last callback error"), blank=True)
-    callback_request_id = models.CharField(_("callback request ID"), max_length=128, blank=True)
-    callback_sent_at = models.DateTimeField(_("callback sent at"), null=True, blank=True)
+    checked_in_dataworks_at = models.DateTimeField(_("last compared with DataWorks"), null=True, blank=True)
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("earlier pending ticket for the same file"),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -191,6 +198,9 @@ class AuditEntry(models.Model):
         NEEDS_ATTENTION = "NEEDS_ATTENTION", _("Needs attention")
         CALLBACK_SENT = "CALLBACK_SENT", _("Result delivered to DataWorks")
         CALLBACK_FAILED = "CALLBACK_FAILED", _("Result delivery failed")
+        CALLBACK_RETRIED = "CALLBACK_RETRIED", _("Result delivery retried by an administrator")
+        CALLBACK_RESOLVED = "CALLBACK_RESOLVED", _("Result delivery marked as resolved")
+        RESOLVED_IN_DATAWORKS = "RESOLVED_IN_DATAWORKS", _("Resolved in DataWorks")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="audit", verbose_name=_("ticket"))
     actor = models.ForeignKey(
@@ -220,3 +230,67 @@ class AuditEntry(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError("Audit entries are append-only")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Callback(models.Model):
+    """The outbox: one result to send to DataWorks for one MessageId, written with the decision it carries.
+
+    Delivery claims the row with a conditional update before calling DataWorks, so a task that runs twice (django-q2
+    delivers at least once) sends at most once per claim, and a delivered record is never sent again.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "PENDING", _("Pending")
+        SENDING = "SENDING", _("Sending")
+        DELIVERED = "DELIVERED", _("Delivered")
+        FAILED = "FAILED", _("Failed permanently")
+        RESOLVED = "RESOLVED", _("Resolved by hand")
+
+    message_id = models.CharField(_("message ID"), max_length=128, unique=True)
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.PROTECT, null=True, blank=True, related_name="callback", verbose_name=_("ticket")
+    )
+    api = models.CharField(_("API"), max_length=40)
+    result = models.CharField(_("result"), max_length=4, choices=CheckResult.choices)
+    tip = models.TextField(_("tip"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now, db_index=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    claim_token = models.CharField(_("claim token"), max_length=32, blank=True)
+    dispatched_at = models.DateTimeField(_("last queued at"), null=True, blank=True)
+    last_error_code = models.CharField(_("last error code"), max_length=128, blank=True)
+    last_error_message = models.TextField(_("last error"), blank=True)
+    last_request_id = models.CharField(_("last request ID"), max_length=128, blank=True)
+    last_http_status = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    resolved_reason = models.TextField(_("resolution reason"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("result delivery")
+        verbose_name_plural = _("result deliveries")
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="callback_due")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.result} for {self.message_id} ({self.state})"
+
+
+class DeliveryAttempt(models.Model):
+    """One call to DataWorks for a callback, kept so the admin can show every attempt and its outcome."""
+
+    callback = models.ForeignKey(Callback, on_delete=models.CASCADE, related_name="attempt_log")
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    outcome = models.CharField(_("outcome"), max_length=20)
+    error_code = models.CharField(_("error code"), max_length=128, blank=True)
+    request_id = models.CharField(_("request ID"), max_length=128, blank=True)
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.outcome} for callback {self.callback_id}"

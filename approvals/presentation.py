@@ -18,7 +18,9 @@ from approvals.preparation import FILE_EVENTS, TABLE_EVENTS
 def dataworks_wait(ticket: Ticket) -> Any:
     """Return how long the DataWorks user has been (or was) held in "Checking"."""
     started = ticket.event.occurred_at or ticket.event.received_at
-    ended = ticket.callback_sent_at or (None if ticket.is_open else ticket.decided_at) or timezone.now()
+    callback = getattr(ticket, "callback", None)
+    delivered = callback.delivered_at if callback is not None else None
+    ended = delivered or (None if ticket.is_open else ticket.decided_at) or timezone.now()
     return max(ended - started, timedelta(0))
 
 

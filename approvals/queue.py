@@ -7,13 +7,13 @@ from datetime import datetime
 from django_q.models import Schedule
 from django_q.tasks import async_task, schedule
 
-DELIVER_DECISION_TASK = "approvals.tasks.deliver_decision"
+DELIVER_CALLBACK_TASK = "approvals.tasks.deliver_callback"
 PROCESS_EVENT_TASK = "events.tasks.process_event"
 
 
-def enqueue_decision_delivery(ticket_id: int) -> str:
-    """Queue delivery of a ticket's decision to DataWorks and return the task id."""
-    return str(async_task(DELIVER_DECISION_TASK, ticket_id=ticket_id, group="callbacks"))
+def enqueue_callback_delivery(callback_id: int) -> str:
+    """Queue delivery of one outbox record to DataWorks and return the task id."""
+    return str(async_task(DELIVER_CALLBACK_TASK, callback_id=callback_id, group="callbacks"))
 
 
 def schedule_event_retry(event_id: int, *, at: datetime) -> None:

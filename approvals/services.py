@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from approvals import policy
 from approvals.errors import CommentRequired, NotAllowed, TicketNotOpen
 from approvals.models import AuditEntry, CheckResult, Ticket
-from approvals.queue import enqueue_decision_delivery
+from approvals.outbox import callback_create
+from approvals.tips import build_tip
 
 _SEVERITY = {CheckResult.OK: 0, CheckResult.WARN: 1, CheckResult.FAIL: 2}
 
@@ -60,20 +61,11 @@ def _finalize(
     ticket.decided_at = now
     ticket.decided_by = actor  # type: ignore[assignment]
     ticket.decision_comment = comment
-    ticket.callback_status = Ticket.CallbackStatus.PENDING
-    ticket.save(
-        update_fields=[
-            "status",
-            "check_result",
-            "decided_at",
-            "decided_by",
-            "decision_comment",
-            "callback_status",
-            "updated_at",
-        ]
+    ticket.save(update_fields=["status", "check_result", "decided_at", "decided_by", "decision_comment", "updated_at"])
+    # The outbox record is written in this same transaction: the decision and its delivery stand or fall together.
+    callback_create(
+        message_id=ticket.message_id, api=ticket.callback_api, result=result, tip=build_tip(ticket), ticket=ticket
     )
-    ticket_id = ticket.pk
-    transaction.on_commit(lambda: enqueue_decision_delivery(ticket_id))
     return ticket
 
 
@@ -129,10 +121,17 @@ def ticket_reject(*, ticket_id: int, user: AbstractBaseUser, comment: str, ip: s
         reason = policy.why_cannot_decide(user, ticket)
         if reason:
             raise NotAllowed(reason)
-        audit(ticket, AuditEntry.Action.REJECTED, actor=user, result=CheckResult.FAIL, comment=comment, ip=ip)
-        return _finalize(
-            ticket, status=Ticket.Status.REJECTED, result=CheckResult.FAIL, actor=user, comment=comment, now=timezone.now()
-        )
+        result = reject_result(ticket)
+        audit(ticket, AuditEntry.Action.REJECTED, actor=user, result=result, comment=comment, ip=ip)
+        return _finalize(ticket, status=Ticket.Status.REJECTED, result=result, actor=user, comment=comment, now=timezone.now())
+
+
+def reject_result(ticket: Ticket) -> str:
+    """Return what a reviewer's rejection sends: FAIL, or WARN where the workspace's extension options say so."""
+    options = ticket.snapshot.get("options") if isinstance(ticket.snapshot, dict) else None
+    if isinstance(options, dict) and options.get("rejectResult") == CheckResult.WARN:
+        return CheckResult.WARN
+    return CheckResult.FAIL
 
 
 def ticket_override(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from approvals.delivery import ticket_deliver_decision
+from approvals.outbox import callback_deliver
 
 
-def deliver_decision(*, ticket_id: int) -> None:
-    """Send a decided ticket's result to DataWorks."""
-    ticket_deliver_decision(ticket_id=ticket_id)
+def deliver_callback(*, callback_id: int) -> None:
+    """Send one outbox record to DataWorks (a no-op when it is not due or someone else holds it)."""
+    callback_deliver(callback_id=callback_id)

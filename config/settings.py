@@ -119,6 +119,15 @@ REVIEW_GATE_TIP_MAX_LENGTH = env_int("REVIEW_GATE_TIP_MAX_LENGTH", 500, minimum=
 REVIEW_GATE_MAX_CODE_BYTES = env_int("REVIEW_GATE_MAX_CODE_BYTES", 2 * 1024 * 1024, minimum=1024)
 # How long a ticket keeps retrying to fetch its details from DataWorks before it needs attention.
 REVIEW_GATE_PREPARE_HORIZON_SECONDS = env_int("REVIEW_GATE_PREPARE_HORIZON_SECONDS", 24 * 3600, minimum=60)
+# Result delivery: retry throttled/transient failures with exponential backoff and full jitter for this long
+# (24 h matches EventBridge's longest retry policy), then give up loudly.
+REVIEW_GATE_DELIVERY_HORIZON_SECONDS = env_int("REVIEW_GATE_DELIVERY_HORIZON_SECONDS", 24 * 3600, minimum=60)
+REVIEW_GATE_DELIVERY_BACKOFF_BASE_SECONDS = env_float("REVIEW_GATE_DELIVERY_BACKOFF_BASE_SECONDS", 5.0)
+REVIEW_GATE_DELIVERY_BACKOFF_CAP_SECONDS = env_float("REVIEW_GATE_DELIVERY_BACKOFF_CAP_SECONDS", 600.0)
+# Workspaces the reconciler always checks, beyond those it has seen events from (comma-separated IDs).
+REVIEW_GATE_WORKSPACES = [int(p) for p in env_list("REVIEW_GATE_WORKSPACES") if p.isdigit()]
+# How long GetExtension / GetOptionValueForProject answers are cached.
+REVIEW_GATE_OPTIONS_TTL_SECONDS = env_int("REVIEW_GATE_OPTIONS_TTL_SECONDS", 120, minimum=0)
 
 # --- Applications -------------------------------------------------------------------------------------------------
 

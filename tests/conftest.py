@@ -44,4 +44,4 @@ def post_event(client: Client, django_capture_on_commit_callbacks: Any) -> Calla
 
 
 # The emulator fixtures (one emulator per session, the real SDK pointed at it) serve every test package.
-from tests.dataworks_client.conftest import dw, dw_settings, emulator, emulator_server  # noqa: E402,F401
+from tests.dataworks_client.fixtures import *  # noqa: E402,F403

@@ -45,8 +45,11 @@ def test_one_approval_by_an_eligible_reviewer_approves_and_queues_delivery(alice
     assert ticket.callback_status == Ticket.CallbackStatus.PENDING
     assert _actions(ticket) == [AuditEntry.Action.APPROVED]
     assert ticket.audit.get().ip_address == "10.0.0.1"
+    callback = ticket.callback
+    assert (callback.message_id, callback.result, callback.state) == (ticket.message_id, "OK", "PENDING")
+    assert "looks fine" in callback.tip
     assert [(t["func"], t["kwargs"]) for t in queued_tasks()] == [
-        ("approvals.tasks.deliver_decision", {"ticket_id": ticket.pk})
+        ("approvals.tasks.deliver_callback", {"callback_id": callback.pk})
     ]
 
 

@@ -1,0 +1,256 @@
+"""The result outbox: record a decision's callback with the decision, then deliver it at least once, sent once.
+
+Delivery is safe to run twice, even at the same moment: it claims the record with one conditional UPDATE before
+calling DataWorks, and only the claimant calls. A claim lasts longer than the longest possible call (connect + read
+timeouts + rate-limit wait + margin), so a claim is never taken over while its call is in flight; a claim whose
+worker died expires and the sweeper hands the record to another worker. docs/delivery.md has the reasoning.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.models import AuditEntry, Callback, DeliveryAttempt, Ticket
+from approvals.queue import enqueue_callback_delivery
+from dataworks_client.client import get_client
+from dataworks_client.errors import DataWorksError, DataWorksPermanent
+from events.catalogue import CallbackApi
+
+logger = logging.getLogger(__name__)
+CLAIM_MARGIN_SECONDS = 15
+_TICKET_STATUS = {
+    Callback.State.PENDING: Ticket.CallbackStatus.PENDING,
+    Callback.State.SENDING: Ticket.CallbackStatus.PENDING,
+    Callback.State.DELIVERED: Ticket.CallbackStatus.SENT,
+    Callback.State.FAILED: Ticket.CallbackStatus.FAILED,
+    Callback.State.RESOLVED: Ticket.CallbackStatus.RESOLVED,
+}
+
+
+def claim_seconds() -> float:
+    """Return how long a claim lasts: longer than any single DataWorks call can take."""
+    call = (settings.DATAWORKS_CONNECT_TIMEOUT_MS + settings.DATAWORKS_READ_TIMEOUT_MS) / 1000
+    return call + settings.DATAWORKS_RATE_MAX_WAIT_SECONDS + CLAIM_MARGIN_SECONDS
+
+
+def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with full jitter, never sooner than DataWorks asked."""
+    base = settings.REVIEW_GATE_DELIVERY_BACKOFF_BASE_SECONDS
+    ceiling = min(settings.REVIEW_GATE_DELIVERY_BACKOFF_CAP_SECONDS, base * 2 ** min(max(attempts - 1, 0), 20))
+    return max(random.uniform(0, ceiling), retry_after or 0.0)  # noqa: S311 - jitter, not cryptography
+
+
+def callback_create(*, message_id: str, api: str, result: str, tip: str, ticket: Ticket | None = None) -> Callback:
+    """Write the outbox record (inside the caller's transaction) and queue its delivery after commit."""
+    callback = Callback.objects.create(message_id=message_id, ticket=ticket, api=api, result=result, tip=tip)
+    if ticket is not None:
+        Ticket.objects.filter(pk=ticket.pk).update(callback_status=Ticket.CallbackStatus.PENDING)
+        ticket.callback_status = Ticket.CallbackStatus.PENDING
+    callback_id = callback.pk
+    transaction.on_commit(lambda: _dispatch([callback_id]))
+    return callback
+
+
+def _dispatch(callback_ids: list[int]) -> None:
+    Callback.objects.filter(pk__in=callback_ids).update(dispatched_at=timezone.now())
+    for callback_id in callback_ids:
+        enqueue_callback_delivery(callback_id)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryOutcome:
+    state: str
+    called: bool
+
+
+def _claim(callback_id: int, now: datetime) -> str | None:
+    token = uuid.uuid4().hex
+    due = Q(state=Callback.State.PENDING, next_attempt_at__lte=now) | Q(
+        state=Callback.State.SENDING, claimed_until__lt=now
+    )
+    claimed = (
+        Callback.objects.filter(due, pk=callback_id)
+        .update(
+            state=Callback.State.SENDING,
+            claim_token=token,
+            claimed_until=now + timedelta(seconds=claim_seconds()),
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+    )
+    return token if claimed else None
+
+
+def callback_deliver(*, callback_id: int) -> DeliveryOutcome:
+    """Send one outbox record to DataWorks if it is due and nobody else holds it."""
+    token = _claim(callback_id, timezone.now())
+    if token is None:
+        state = Callback.objects.filter(pk=callback_id).values_list("state", flat=True).first() or "MISSING"
+        return DeliveryOutcome(state=state, called=False)
+    callback = Callback.objects.get(pk=callback_id)
+    client = get_client()
+    send = client.send_workbench_result if callback.api == CallbackApi.WORKBENCH else client.send_ide_result
+    started = time.monotonic()
+    try:
+        receipt = send(callback.message_id, callback.result, callback.tip)
+    except DataWorksError as exc:
+        elapsed = int((time.monotonic() - started) * 1000)
+        return _failed(callback, token, exc, elapsed)
+    elapsed = int((time.monotonic() - started) * 1000)
+    _finish(
+        callback,
+        token,
+        state=Callback.State.DELIVERED,
+        attempt=DeliveryAttempt(outcome="DELIVERED", request_id=receipt.request_id or "", duration_ms=elapsed),
+        fields={"delivered_at": timezone.now(), "last_request_id": receipt.request_id or ""},
+        audit_action=AuditEntry.Action.CALLBACK_SENT,
+        comment=receipt.request_id or "",
+    )
+    logger.info("Delivered %s for message %s (request %s)", callback.result, callback.pk, receipt.request_id)
+    return DeliveryOutcome(state=Callback.State.DELIVERED, called=True)
+
+
+def _failed(callback: Callback, token: str, exc: DataWorksError, elapsed_ms: int) -> DeliveryOutcome:
+    attempt = DeliveryAttempt(
+        outcome=type(exc).__name__.removeprefix("DataWorks").upper(),
+        error_code=(exc.code or "")[:128],
+        request_id=(exc.request_id or "")[:128],
+        http_status=exc.http_status,
+        duration_ms=elapsed_ms,
+    )
+    error_fields = {
+        "last_error_code": (exc.code or "")[:128],
+        "last_error_message": str(exc)[:2000],
+        "last_request_id": (exc.request_id or "")[:128],
+        "last_http_status": exc.http_status,
+    }
+    age = (timezone.now() - callback.created_at).total_seconds()
+    if isinstance(exc, DataWorksPermanent) or age > settings.REVIEW_GATE_DELIVERY_HORIZON_SECONDS:
+        logger.error(
+            "Result delivery %s failed permanently: code=%s request=%s status=%s",
+            callback.pk,
+            exc.code,
+            exc.request_id,
+            exc.http_status,
+        )
+        _finish(
+            callback,
+            token,
+            state=Callback.State.FAILED,
+            attempt=attempt,
+            fields=error_fields,
+            audit_action=AuditEntry.Action.CALLBACK_FAILED,
+            comment=str(exc)[:500],
+        )
+        return DeliveryOutcome(state=Callback.State.FAILED, called=True)
+    delay = backoff_seconds(callback.attempts, getattr(exc, "retry_after", None))
+    logger.warning("Result delivery %s will retry in %.1fs: code=%s", callback.pk, delay, exc.code)
+    _finish(
+        callback,
+        token,
+        state=Callback.State.PENDING,
+        attempt=attempt,
+        fields={**error_fields, "next_attempt_at": timezone.now() + timedelta(seconds=delay)},
+    )
+    return DeliveryOutcome(state=Callback.State.PENDING, called=True)
+
+
+def _finish(
+    callback: Callback,
+    token: str,
+    *,
+    state: str,
+    attempt: DeliveryAttempt,
+    fields: dict[str, object],
+    audit_action: str = "",
+    comment: str = "",
+) -> None:
+    with transaction.atomic():
+        updated = Callback.objects.filter(pk=callback.pk, claim_token=token).update(
+            state=state, claimed_until=None, updated_at=timezone.now(), **fields
+        )
+        if not updated:  # our claim expired and another worker took over; it records its own outcome
+            logger.warning("Result delivery %s: claim lost before recording %s", callback.pk, state)
+        attempt.callback = callback
+        attempt.save()
+        if callback.ticket_id is not None and updated:
+            Ticket.objects.filter(pk=callback.ticket_id).update(callback_status=_TICKET_STATUS[Callback.State(state)])
+            if audit_action:
+                AuditEntry.objects.create(
+                    ticket_id=callback.ticket_id, action=audit_action, result=callback.result, comment=comment
+                )
+
+
+def callback_retry_now(*, callback_id: int, user: AbstractBaseUser, ip: str | None = None) -> Callback:
+    """Make a failed or waiting record due now and queue it (admin action); a delivered one is left alone."""
+    with transaction.atomic():
+        callback = Callback.objects.select_for_update().get(pk=callback_id)
+        if callback.state not in (Callback.State.FAILED, Callback.State.PENDING):
+            return callback
+        callback.state = Callback.State.PENDING
+        callback.next_attempt_at = timezone.now()
+        callback.save(update_fields=["state", "next_attempt_at", "updated_at"])
+        if callback.ticket_id is not None:
+            Ticket.objects.filter(pk=callback.ticket_id).update(callback_status=Ticket.CallbackStatus.PENDING)
+            AuditEntry.objects.create(
+                ticket_id=callback.ticket_id, actor=user, action=AuditEntry.Action.CALLBACK_RETRIED, ip_address=ip
+            )
+        transaction.on_commit(lambda: _dispatch([callback_id]))
+    return callback
+
+
+def callback_mark_resolved(*, callback_id: int, user: AbstractBaseUser, reason: str, ip: str | None = None) -> Callback:
+    """Close an undelivered record by hand (someone passed the check in DataWorks); never sends anything."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError(_("A reason is required."))
+    with transaction.atomic():
+        callback = Callback.objects.select_for_update().get(pk=callback_id)
+        if callback.state == Callback.State.DELIVERED:
+            return callback
+        callback.state = Callback.State.RESOLVED
+        callback.resolved_reason = reason[:2000]
+        callback.claimed_until = None
+        callback.save(update_fields=["state", "resolved_reason", "claimed_until", "updated_at"])
+        if callback.ticket_id is not None:
+            Ticket.objects.filter(pk=callback.ticket_id).update(callback_status=Ticket.CallbackStatus.RESOLVED)
+            AuditEntry.objects.create(
+                ticket_id=callback.ticket_id,
+                actor=user,
+                action=AuditEntry.Action.CALLBACK_RESOLVED,
+                comment=reason[:2000],
+                ip_address=ip,
+            )
+    return callback
+
+
+def undelivered() -> QuerySet[Callback]:
+    """Return the records still to be delivered."""
+    return Callback.objects.filter(state__in=(Callback.State.PENDING, Callback.State.SENDING))
+
+
+def due_for_dispatch(now: datetime, *, grace: timedelta) -> list[int]:
+    """Return records due to be (re)queued: due and not queued recently, or claimed by a worker that died."""
+    due = Q(state=Callback.State.PENDING, next_attempt_at__lte=now) & (
+        Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - grace) | Q(dispatched_at__lt=F("next_attempt_at"))
+    )
+    expired_claim = Q(state=Callback.State.SENDING, claimed_until__lt=now)
+    return list(Callback.objects.filter(due | expired_claim).order_by("next_attempt_at").values_list("pk", flat=True)[:500])
+
+
+def dispatch(callback_ids: list[int]) -> None:
+    """Queue delivery of these records now."""
+    if callback_ids:
+        _dispatch(callback_ids)
