@@ -60,6 +60,8 @@ def rule_matches(rule: Rule, subject: Subject) -> bool:
     if rule.file_types and subject.file_type not in {int(t) for t in rule.file_types}:
         return False
     # Path globs only constrain events that have a path (file events); other events never match a path rule.
+    if rule.paths and not subject.path:
+        return False
     return not rule.paths or any(path_matches(p, subject.path) for p in rule.paths)
 
 

@@ -1,0 +1,196 @@
+"""Parse and validate a rules file into `RuleSpec`s, collecting every problem with its line and field."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from approvals.models import CheckResult, Rule
+from approvals.rules_io import validators as v
+from approvals.rules_io.locate import TableLines, first_key, locate
+
+RULE_KEYS: tuple[str, ...] = (
+    "name",
+    "enabled",
+    "projects",
+    "events",
+    "paths",
+    "file_types",
+    "reviewers",
+    "groups",
+    "min_approvals",
+    "timeout",
+    "on_timeout",
+    "auto",
+)
+_TOML_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+class Problem(NamedTuple):
+    """One thing wrong with a rules file: where (line, 1-based, None when unknown), which field, and what."""
+
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line is not None else _("unknown line")
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class RulesFileError(Exception):
+    """A rules file was refused; `problems` lists every (line, field, message) found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """One validated rule from a file, with reviewers and groups still named (resolved when applied)."""
+
+    name: str
+    enabled: bool = True
+    projects: list[int] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    file_types: list[int] = field(default_factory=list)
+    reviewers: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    min_approvals: int = 1
+    timeout: timedelta | None = None
+    on_timeout: str = CheckResult.FAIL.value
+    auto_outcome: str = Rule.AutoOutcome.NONE.value
+    line: int | None = None
+    key_lines: dict[str, int | None] = field(default_factory=dict, compare=False)
+
+
+def _syntax_problem(source: str, exc: tomllib.TOMLDecodeError) -> Problem:
+    message = str(exc)
+    lines = source.splitlines()
+    match = _TOML_POSITION_RE.search(message)
+    if match:
+        line: int | None = int(match.group(1))
+    elif "end of document" in message:
+        line = len(lines) or None
+    else:
+        line = None
+    text = lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
+    key = first_key(text) if "=" in text and not text.lstrip().startswith("[") else ""
+    return Problem(line, key, _("Not valid TOML: %(error)s") % {"error": message})
+
+
+_VALIDATORS: dict[str, Callable[[object], Any]] = {
+    "name": v.validate_rule_name,
+    "enabled": v.validate_enabled,
+    "projects": v.validate_projects,
+    "events": v.validate_events,
+    "paths": v.validate_paths,
+    "file_types": v.validate_file_types,
+    "reviewers": v.validate_names,
+    "groups": v.validate_names,
+    "min_approvals": v.validate_min_approvals,
+    "timeout": v.parse_duration,
+    "on_timeout": v.validate_on_timeout,
+    "auto": v.validate_auto,
+}
+_SPEC_ATTRIBUTE = {"auto": "auto_outcome"}
+
+
+def read_rules(source: str) -> tuple[list[RuleSpec], list[Problem]]:
+    """Parse the text of a rules file as far as possible (no database access).
+
+    Return a spec for every rule with a valid, unique name (fields that failed keep their defaults) and every
+    problem found, so a caller can add its own checks (unknown users) and report everything at once.
+    """
+    try:
+        document = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        return [], [_syntax_problem(source, exc)]
+    layout = locate(source)
+    problems: list[Problem] = []
+    for key in document:
+        if key != "rules":
+            message = _("Unknown top-level key; a rules file holds only [[rules]] tables.")
+            problems.append(Problem(layout.top_keys.get(key), key, message))
+    tables = document.get("rules", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        problems.append(Problem(layout.top_keys.get("rules"), "rules", _("Must be [[rules]] tables.")))
+        return [], problems
+    # Rules written as inline tables (`rules = [{...}]`) have no headers to point at; fall back to the `rules` key.
+    located = len(layout.rules) == len(tables)
+    specs: list[RuleSpec] = []
+    first_line_of: dict[str, int | None] = {}
+    for index, table in enumerate(tables):
+        where = layout.rules[index] if located else TableLines(layout.top_keys.get("rules", 0))
+        header = where.line or None
+        values = _read_table(table, where, header, problems)
+        if "name" not in table:
+            problems.append(Problem(header, "name", _("Every rule needs a name.")))
+            continue
+        if "name" not in values:
+            continue
+        name = values["name"]
+        if name in first_line_of:
+            message = _("Rule %(name)r is defined twice (first at line %(line)s).")
+            problems.append(
+                Problem(where.keys.get("name", header), "name", message % {"name": name, "line": first_line_of[name]})
+            )
+            continue
+        first_line_of[name] = header
+        specs.append(RuleSpec(**values, line=header, key_lines={k: where.keys.get(k, header) for k in table}))
+    return specs, problems
+
+
+def _read_table(
+    table: dict[str, Any], where: TableLines, header: int | None, problems: list[Problem]
+) -> dict[str, Any]:
+    """Validate one rule's keys; return the valid values by RuleSpec attribute and append the problems."""
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        line = where.keys.get(key, header)
+        if key not in _VALIDATORS:
+            allowed = ", ".join(RULE_KEYS)
+            problems.append(Problem(line, key, _("Unknown key; allowed keys: %(keys)s.") % {"keys": allowed}))
+            continue
+        try:
+            values[_SPEC_ATTRIBUTE.get(key, key)] = _VALIDATORS[key](raw)
+        except ValidationError as exc:
+            problems.extend(Problem(line, key, message) for message in exc.messages)
+    return values
+
+
+def parse_rules(source: str) -> list[RuleSpec]:
+    """Parse and validate the text of a rules file (no database access).
+
+    :raises RulesFileError: with every problem found, each naming its line and field.
+    """
+    specs, problems = read_rules(source)
+    if problems:
+        raise RulesFileError(problems)
+    return specs
+
+
+def decode_rules(data: bytes) -> str:
+    """Return the text of a rules file, which must be UTF-8.
+
+    :raises RulesFileError: naming the line of the first byte that is not UTF-8.
+    """
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise RulesFileError([Problem(line, "", _("The file is not UTF-8 text."))]) from None
+
+
+def by_line(problems: list[Problem]) -> list[Problem]:
+    """Return problems in file order (problems without a line last), keeping the order within a line."""
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
