@@ -13,5 +13,6 @@ urlpatterns = [
     path("readyz", event_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/v1/", include("approvals.api.urls")),
     path("", include("approvals.urls")),
 ]

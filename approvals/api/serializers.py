@@ -1,0 +1,311 @@
+"""Serializers of the API: shared ticket output shapes, decision input, and the documented error body.
+
+Output serializers only read; building the diff goes through `_diff_for` / `_config_diff_for`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from approvals import tips
+from approvals.diff import compute_diff
+from approvals.models import AuditEntry, CheckResult, Rule, Ticket
+from approvals.policy import Requirement
+from approvals.preparation import FILE_EVENTS
+
+from .selectors import ReviewState, operator_name, review_state
+
+MAX_ID = 2**63 - 1  # largest value of a 64-bit database column
+
+# --- The diff ---------------------------------------------------------------------------------------------------
+
+
+def _diff_for(ticket: Ticket) -> dict[str, Any] | None:
+    """Return the code diff of a file event as plain JSON, or None while preparing or for other events."""
+    if ticket.event_code not in FILE_EVENTS or ticket.status == Ticket.Status.PREPARING:
+        return None
+    # as_dict() carries no HTML, so syntax highlighting would be computed for nothing.
+    diff = compute_diff(
+        ticket.old_content, ticket.new_content, file_type=ticket.file_type, file_name=ticket.title, highlight=False
+    )
+    return diff.as_dict()
+
+
+def _config_diff_for(ticket: Ticket) -> dict[str, Any] | None:
+    """Return the scheduling-configuration diff when the ticket has one (like the ticket page), else None."""
+    if ticket.status == Ticket.Status.PREPARING or not (ticket.old_config or ticket.new_config):
+        return None
+    return compute_diff(ticket.old_config, ticket.new_config, highlight=False).as_dict()
+
+
+class DiffSideSerializer(serializers.Serializer):
+    line_count = serializers.IntegerField()
+    eol = serializers.CharField(help_text=_('"LF", "CRLF", "CR", "mixed", or "" when the text has no line break.'))
+    missing_newline = serializers.BooleanField()
+
+
+class DiffLineSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text=_("1-based line number on its side."))
+    text = serializers.CharField(help_text=_("The line without its line ending (untrusted text, not HTML)."))
+    changes = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        required=False,
+        help_text=_("Changed character ranges [start, end) of a changed pair; absent when none."),
+    )
+    missing_newline = serializers.BooleanField(
+        required=False, help_text=_("Present (true) on a last line without a line break.")
+    )
+
+
+class DiffRowSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["equal", "added", "removed", "changed"])
+    old = DiffLineSerializer(allow_null=True)
+    new = DiffLineSerializer(allow_null=True)
+
+
+class DiffHunkSerializer(serializers.Serializer):
+    header = serializers.CharField(help_text=_("Unified diff header, e.g. @@ -3,7 +3,8 @@"))
+    old_start = serializers.IntegerField()
+    old_count = serializers.IntegerField()
+    new_start = serializers.IntegerField()
+    new_count = serializers.IntegerField()
+    rows = DiffRowSerializer(many=True)
+
+
+class DiffSerializer(serializers.Serializer):
+    """A diff as plain text rows (no HTML); unchanged runs between hunks are left out."""
+
+    too_large = serializers.BooleanField(help_text=_("True when a side is too large to diff; hunks are then empty."))
+    is_identical = serializers.BooleanField()
+    added = serializers.IntegerField()
+    removed = serializers.IntegerField()
+    language = serializers.CharField()
+    old = DiffSideSerializer()
+    new = DiffSideSerializer()
+    has_hidden_chars = serializers.BooleanField(help_text=_("Bidirectional controls or other invisible characters."))
+    hunks = DiffHunkSerializer(many=True)
+
+
+# --- Tickets ----------------------------------------------------------------------------------------------------
+
+
+class TicketSerializer(serializers.Serializer):
+    """A ticket as listed."""
+
+    id = serializers.IntegerField()
+    message_id = serializers.CharField(help_text=_("The DataWorks MessageId of the event under review."))
+    event_code = serializers.CharField()
+    module = serializers.CharField()
+    project_id = serializers.IntegerField(help_text=_("DataWorks workspace ID."))
+    title = serializers.CharField()
+    path = serializers.CharField(help_text=_("folder/path/file_name"))
+    file_type = serializers.IntegerField(allow_null=True)
+    operator = serializers.SerializerMethodField(
+        help_text=_("User name mapped to the DataWorks operator, else the raw UID, or - when unknown.")
+    )
+    status = serializers.ChoiceField(choices=Ticket.Status.choices)
+    check_result = serializers.SerializerMethodField(help_text=_("OK, WARN or FAIL once decided, else null."))
+    callback_status = serializers.ChoiceField(choices=Ticket.CallbackStatus.choices)
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decided_by = serializers.SerializerMethodField(help_text=_("User name of who decided, null when nobody did."))
+    expires_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.SerializerMethodField(help_text=_("Absolute link to the ticket's page in the browser UI."))
+
+    def get_operator(self, ticket: Ticket) -> str:
+        return operator_name(ticket)
+
+    @extend_schema_field(serializers.ChoiceField(choices=CheckResult.choices, allow_null=True))
+    def get_check_result(self, ticket: Ticket) -> str | None:
+        return ticket.check_result or None
+
+    def get_decided_by(self, ticket: Ticket) -> str | None:
+        return ticket.decided_by.get_username() if ticket.decided_by else None
+
+    def get_url(self, ticket: Ticket) -> str:
+        return tips.ticket_url(ticket)
+
+
+class TicketFilterSerializer(serializers.Serializer):
+    """Query parameters of the ticket list; empty values mean no filter."""
+
+    status = serializers.ChoiceField(choices=Ticket.Status.choices, required=False, allow_blank=True)
+    project_id = serializers.IntegerField(
+        required=False, min_value=0, max_value=MAX_ID, help_text=_("DataWorks workspace ID.")
+    )
+    event_code = serializers.RegexField(
+        r"^[A-Za-z0-9_.:-]+$", required=False, allow_blank=True, max_length=100, help_text=_("e.g. commit-file")
+    )
+    message_id = serializers.CharField(required=False, allow_blank=True, max_length=128)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=10**9, help_text=_("1-based."))
+    page_size = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10**9,
+        help_text=_("Tickets per page: 50 by default, at most 200 (larger values give 200)."),
+    )
+
+
+class TicketPageSerializer(serializers.Serializer):
+    """One page of tickets."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TicketSerializer(many=True)
+
+
+class RequirementSerializer(serializers.Serializer):
+    """One matched rule's demand (or the no-rule default) and how much of it is met."""
+
+    rule_id = serializers.IntegerField(allow_null=True, help_text=_("Null for the no-rule default."))
+    # `label` and `required` shadow Field attributes in the type stubs only; the metaclass collects them as fields.
+    label = serializers.CharField()  # type: ignore[assignment]
+    required = serializers.IntegerField(help_text=_("Approvals the rule needs."))  # type: ignore[assignment]
+    approvals = serializers.SerializerMethodField(help_text=_("Approvals by eligible reviewers so far."))
+    satisfied = serializers.BooleanField()
+    auto_outcome = serializers.SerializerMethodField(help_text=_("Set when the rule decides without humans."))
+    reviewers = serializers.ListField(child=serializers.CharField(), source="reviewer_names")
+    groups = serializers.ListField(child=serializers.CharField(), source="group_names")
+
+    def get_approvals(self, req: Requirement) -> int:
+        return len(req.approver_ids)
+
+    @extend_schema_field(serializers.ChoiceField(choices=Rule.AutoOutcome.choices[1:], allow_null=True))
+    def get_auto_outcome(self, req: Requirement) -> str | None:
+        return req.auto_outcome or None
+
+
+class AuditEntrySerializer(serializers.Serializer):
+    """One entry of a ticket's append-only history."""
+
+    action = serializers.ChoiceField(choices=AuditEntry.Action.choices)
+    actor = serializers.SerializerMethodField(help_text=_("User name, null for Review Gate itself."))
+    result = serializers.SerializerMethodField()
+    comment = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def get_actor(self, entry: AuditEntry) -> str | None:
+        return entry.actor.get_username() if entry.actor else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=CheckResult.choices, allow_null=True))
+    def get_result(self, entry: AuditEntry) -> str | None:
+        return entry.result or None
+
+
+class TicketStateSerializer(TicketSerializer):
+    """A ticket with its review state for the requesting user (what a decision returns)."""
+
+    old_label = serializers.CharField(help_text=_("What the old side of the diff is."))
+    new_label = serializers.CharField(help_text=_("What the new side of the diff is."))
+    decision_comment = serializers.CharField()
+    attention_reason = serializers.CharField()
+    requirements = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+    can_decide = serializers.SerializerMethodField(help_text=_("Whether the requesting user may decide it now."))
+    cannot_decide_reason = serializers.SerializerMethodField(help_text=_("Why not, or null when they may."))
+
+    def _state(self, ticket: Ticket) -> ReviewState:
+        cache: dict[int, ReviewState] = self.context.setdefault("review_states", {})
+        if ticket.pk not in cache:
+            cache[ticket.pk] = review_state(ticket, self.context["request"].user)
+        return cache[ticket.pk]
+
+    @extend_schema_field(RequirementSerializer(many=True))
+    def get_requirements(self, ticket: Ticket) -> Any:
+        return RequirementSerializer(self._state(ticket).requirements, many=True).data
+
+    @extend_schema_field(AuditEntrySerializer(many=True))
+    def get_history(self, ticket: Ticket) -> Any:
+        return AuditEntrySerializer(self._state(ticket).history, many=True).data
+
+    def get_can_decide(self, ticket: Ticket) -> bool:
+        return self._state(ticket).can_decide
+
+    def get_cannot_decide_reason(self, ticket: Ticket) -> str | None:
+        return self._state(ticket).cannot_decide_reason
+
+
+class TicketDetailSerializer(TicketStateSerializer):
+    """A ticket with its review state and its diffs."""
+
+    diff = serializers.SerializerMethodField(help_text=_("The code diff of a file event; null otherwise."))
+    config_diff = serializers.SerializerMethodField(help_text=_("The scheduling-configuration diff, when present."))
+
+    @extend_schema_field(DiffSerializer(allow_null=True))
+    def get_diff(self, ticket: Ticket) -> dict[str, Any] | None:
+        return _diff_for(ticket)
+
+    @extend_schema_field(DiffSerializer(allow_null=True))
+    def get_config_diff(self, ticket: Ticket) -> dict[str, Any] | None:
+        return _config_diff_for(ticket)
+
+
+# --- Decisions --------------------------------------------------------------------------------------------------
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    """The body of approve: an optional comment."""
+
+    comment_required = False
+
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Shown to the developer in DataWorks; at most REVIEW_GATE_COMMENT_MAX_LENGTH characters."),
+    )
+
+    def validate_comment(self, value: str) -> str:
+        value = value.strip()
+        if self.comment_required and not value:
+            raise serializers.ValidationError(
+                gettext("A comment is required to reject or to approve with a warning."), code="required"
+            )
+        limit = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
+        if len(value) > limit:
+            raise serializers.ValidationError(
+                gettext("The comment is longer than %(n)d characters.") % {"n": limit}, code="max_length"
+            )
+        return value
+
+
+class CommentedDecisionInputSerializer(DecisionInputSerializer):
+    """The body of reject and warn: the comment is required."""
+
+    comment_required = True
+
+    comment = serializers.CharField(
+        required=True,
+        allow_blank=True,  # validate_comment says why a blank one is refused
+        error_messages={"required": _("A comment is required to reject or to approve with a warning.")},
+        help_text=_(
+            "Required. Shown to the developer in DataWorks; at most REVIEW_GATE_COMMENT_MAX_LENGTH characters."
+        ),
+    )
+
+
+# --- Errors -----------------------------------------------------------------------------------------------------
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("Stable machine-readable code, e.g. not_allowed, conflict, invalid."))
+    message = serializers.CharField(help_text=_("Human-readable, translated message."))
+    field = serializers.CharField(required=False, help_text=_("The body field or query parameter at fault."))
+    details = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=_("Every invalid field with its messages (validation errors only)."),
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error response of the API."""
+
+    error = ErrorDetailSerializer()

@@ -1,0 +1,231 @@
+"""API views: one APIView per operation. Each validates its input, calls one selector or service, serializes.
+
+Errors of every kind leave through `approvals.api.exceptions.api_exception_handler` as JSON. OpenAPI annotations
+decorate the view classes (not their methods) so they build on the views' drf-spectacular AutoSchema whatever
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from approvals import services
+from approvals.models import Ticket
+
+from .exceptions import api_exception_handler, error_body
+from .pagination import TicketPagination
+from .selectors import visible_tickets, with_api_columns
+from .serializers import (
+    MAX_ID,
+    CommentedDecisionInputSerializer,
+    DecisionInputSerializer,
+    ErrorSerializer,
+    TicketDetailSerializer,
+    TicketFilterSerializer,
+    TicketPageSerializer,
+    TicketSerializer,
+    TicketStateSerializer,
+)
+
+FILTERS = ("status", "project_id", "event_code", "message_id")
+
+
+def _errors(*statuses: int) -> dict[int, OpenApiResponse]:
+    descriptions = {
+        400: gettext_lazy("Invalid input; `field` names the parameter or body field."),
+        401: gettext_lazy("Not logged in and no valid `Authorization: Token <key>` header."),
+        403: gettext_lazy("Not allowed (not a reviewer, own change, already approved), or CSRF failed."),
+        404: gettext_lazy("No such ticket, or you may not see it."),
+        409: gettext_lazy("The ticket is not waiting for a decision."),
+    }
+    return {status: OpenApiResponse(ErrorSerializer, description=descriptions[status]) for status in statuses}
+
+
+TICKET_ID = OpenApiParameter(
+    "ticket_id", OpenApiTypes.INT64, OpenApiParameter.PATH, description=gettext_lazy("The ticket's `id`.")
+)
+
+
+class ApiSchema(AutoSchema):
+    """drf-spectacular's inspector, taking the operationId from the view (APIViews are never seen as lists)."""
+
+    def get_operation_id(self) -> str:
+        return getattr(self.view, "operation_id", None) or str(super().get_operation_id())
+
+
+class ApiView(APIView):
+    """Base of the API views: JSON only, the API's error handler, and a 401 (not 403) for anonymous requests."""
+
+    renderer_classes = [JSONRenderer]
+    schema = ApiSchema()
+    operation_id: str | None = None
+
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
+        return api_exception_handler
+
+    def get_authenticate_header(self, request: Request) -> str:
+        # DRF answers 403 instead of 401 when the *first* authenticator offers no WWW-Authenticate challenge, and
+        # session authentication offers none: challenge with the first authenticator that has one (Token).
+        for authenticator in self.get_authenticators():
+            header = authenticator.authenticate_header(request)
+            if header:
+                return str(header)
+        return ""
+
+
+def _visible_ticket(request: Request, ticket_id: int) -> Ticket:
+    """Return a ticket the user may see, or raise 404 whether it is missing or hidden."""
+    ticket = None
+    if ticket_id <= MAX_ID:
+        ticket = with_api_columns(visible_tickets(request.user)).filter(pk=ticket_id).first()
+    if ticket is None:
+        raise Http404(_("No such ticket, or you may not see it."))
+    return ticket
+
+
+def _client_ip(request: Request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@extend_schema(
+    summary=gettext_lazy("List tickets"),
+    description=gettext_lazy("Tickets you may see, newest first, filtered and paginated (50 a page, at most 200)."),
+    parameters=[TicketFilterSerializer],
+    responses={200: TicketPageSerializer, **_errors(400, 401, 404)},
+    tags=["tickets"],
+)
+class TicketListApi(ApiView):
+    operation_id = "tickets_list"
+    FilterSerializer = TicketFilterSerializer
+    OutputSerializer = TicketSerializer
+
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        tickets = with_api_columns(visible_tickets(request.user))
+        for name in FILTERS:
+            value = filters.validated_data.get(name)
+            if value not in (None, ""):
+                tickets = tickets.filter(**{name: value})
+        paginator = TicketPagination()
+        page = paginator.paginate_queryset(tickets.order_by("-created_at", "-pk"), request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+
+
+@extend_schema(
+    summary=gettext_lazy("Read a ticket"),
+    description=gettext_lazy(
+        "The ticket with its diffs, what each matched rule requires, its history, and whether you may decide it."
+    ),
+    parameters=[TICKET_ID],
+    responses={200: TicketDetailSerializer, **_errors(401, 404)},
+    tags=["tickets"],
+)
+class TicketDetailApi(ApiView):
+    operation_id = "tickets_retrieve"
+    OutputSerializer = TicketDetailSerializer
+
+    def get(self, request: Request, ticket_id: int) -> Response:
+        ticket = _visible_ticket(request, ticket_id)
+        return Response(self.OutputSerializer(ticket, context={"request": request}).data)
+
+
+class _DecisionApi(ApiView):
+    """Shared shape of approve, warn and reject: find the visible ticket, validate, call the service, re-read."""
+
+    parser_classes = [JSONParser]
+    InputSerializer: type[DecisionInputSerializer] = DecisionInputSerializer
+    OutputSerializer = TicketStateSerializer
+
+    def decide(self, *, ticket_id: int, user: Any, comment: str, ip: str | None) -> None:
+        raise NotImplementedError
+
+    def post(self, request: Request, ticket_id: int) -> Response:
+        ticket = _visible_ticket(request, ticket_id)
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self.decide(
+            ticket_id=ticket.pk, user=request.user, comment=body.validated_data["comment"], ip=_client_ip(request)
+        )
+        ticket = with_api_columns(Ticket.objects.all()).get(pk=ticket.pk)
+        return Response(self.OutputSerializer(ticket, context={"request": request}).data)
+
+
+_DECIDE_ERRORS = _errors(400, 401, 403, 404, 409)
+_COMMENT_EXAMPLE = OpenApiExample("comment", value={"comment": "Partition filter checked."}, request_only=True)
+
+
+@extend_schema(
+    summary=gettext_lazy("Approve"),
+    description=gettext_lazy(
+        "Record your approval (result OK). The ticket is approved once every matched rule has enough approvals; "
+        "until then it stays PENDING."
+    ),
+    parameters=[TICKET_ID],
+    request=DecisionInputSerializer,
+    responses={200: TicketStateSerializer, **_DECIDE_ERRORS},
+    examples=[_COMMENT_EXAMPLE],
+    tags=["decisions"],
+)
+class TicketApproveApi(_DecisionApi):
+    operation_id = "tickets_approve"
+    InputSerializer = DecisionInputSerializer
+
+    def decide(self, *, ticket_id: int, user: Any, comment: str, ip: str | None) -> None:
+        services.ticket_approve(ticket_id=ticket_id, user=user, comment=comment, warn=False, ip=ip)
+
+
+@extend_schema(
+    summary=gettext_lazy("Approve with a warning"),
+    description=gettext_lazy("Record your approval with a warning (result WARN). The comment is required."),
+    parameters=[TICKET_ID],
+    request=CommentedDecisionInputSerializer,
+    responses={200: TicketStateSerializer, **_DECIDE_ERRORS},
+    examples=[_COMMENT_EXAMPLE],
+    tags=["decisions"],
+)
+class TicketWarnApi(_DecisionApi):
+    operation_id = "tickets_warn"
+    InputSerializer = CommentedDecisionInputSerializer
+
+    def decide(self, *, ticket_id: int, user: Any, comment: str, ip: str | None) -> None:
+        services.ticket_approve(ticket_id=ticket_id, user=user, comment=comment, warn=True, ip=ip)
+
+
+@extend_schema(
+    summary=gettext_lazy("Reject"),
+    description=gettext_lazy(
+        "Reject the ticket (result FAIL): one eligible reviewer decides it. The comment is required."
+    ),
+    parameters=[TICKET_ID],
+    request=CommentedDecisionInputSerializer,
+    responses={200: TicketStateSerializer, **_DECIDE_ERRORS},
+    examples=[_COMMENT_EXAMPLE],
+    tags=["decisions"],
+)
+class TicketRejectApi(_DecisionApi):
+    operation_id = "tickets_reject"
+    InputSerializer = CommentedDecisionInputSerializer
+
+    def decide(self, *, ticket_id: int, user: Any, comment: str, ip: str | None) -> None:
+        services.ticket_reject(ticket_id=ticket_id, user=user, comment=comment, ip=ip)
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Answer any other path under the API with the API's JSON 404 (not Django's HTML page)."""
+    return JsonResponse(error_body("not_found", _("No such API endpoint.")), status=404)
