@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import CheckResult
@@ -19,8 +20,11 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["comment"].max_length = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
-        self.fields["comment"].widget.attrs["maxlength"] = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
+        comment = self.fields["comment"]
+        assert isinstance(comment, forms.CharField)
+        comment.max_length = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
+        comment.validators.append(MaxLengthValidator(settings.REVIEW_GATE_COMMENT_MAX_LENGTH))
+        comment.widget.attrs["maxlength"] = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -35,11 +39,19 @@ class OverrideForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason"].max_length = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
+        reason = self.fields["reason"]
+        assert isinstance(reason, forms.CharField)
+        reason.max_length = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
+        reason.validators.append(MaxLengthValidator(settings.REVIEW_GATE_COMMENT_MAX_LENGTH))
 
 
 class InboxFilterForm(forms.Form):
-    AGES = (("", _("Any age")), ("1h", _("Older than 1 hour")), ("1d", _("Older than 1 day")), ("7d", _("Older than 7 days")))
+    AGES = (
+        ("", _("Any age")),
+        ("1h", _("Older than 1 hour")),
+        ("1d", _("Older than 1 day")),
+        ("7d", _("Older than 7 days")),
+    )
 
     status = forms.ChoiceField(required=False, label=_("Status"))
     project = forms.IntegerField(required=False, min_value=0, label=_("Workspace ID"))
@@ -50,4 +62,6 @@ class InboxFilterForm(forms.Form):
         from approvals.models import Ticket
 
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("Any status")), *Ticket.Status.choices]
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [("", _("Any status")), *Ticket.Status.choices]

@@ -15,9 +15,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals import services
+from approvals import outbox, services
+from approvals.extension_config import project_options, workspace_exempt
 from approvals.matching import Subject, matching_rules
-from approvals.models import AuditEntry, CheckResult, Ticket
+from approvals.models import AuditEntry, CheckResult, Rule, Ticket
 from approvals.preparation import (
     FILE_EVENTS,
     TABLE_EVENTS,
@@ -43,7 +44,15 @@ def ticket_open_for_event(*, event: InboundEvent) -> Ticket | None:
     if not event.gated or event.project_id is None:
         event_mark_processed(event=event, detail="not gated")
         return None
+    if not Ticket.objects.filter(message_id=event.message_id).exists() and workspace_exempt(
+        event.project_id, event.event_code
+    ):
+        _answer_exempt(event)
+        return None
     ticket = _get_or_create_ticket(event)
+    if ticket.event_id != event.pk:  # the same MessageId arrived by another path (reconciliation, then EventBridge)
+        event_mark_processed(event=event, detail=f"same MessageId as ticket {ticket.pk}")
+        return ticket
     if ticket.status != Ticket.Status.PREPARING:
         return ticket
     data = decode_json(event.raw_body.encode("utf-8")).get("data", {})
@@ -58,6 +67,20 @@ def ticket_open_for_event(*, event: InboundEvent) -> Ticket | None:
     ticket = ticket_ready(ticket_id=ticket.pk, prepared=prepared)
     event_mark_processed(event=event)
     return ticket
+
+
+def _answer_exempt(event: InboundEvent) -> None:
+    """Pass an event from a workspace the extension parameters exempt, without a ticket."""
+    from approvals.models import Callback
+
+    tip = _("[Review Gate] Workspace %(project)s is exempt from review (extension parameters); passed.") % {
+        "project": event.project_id
+    }
+    with transaction.atomic():
+        if not Callback.objects.filter(message_id=event.message_id).exists():
+            outbox.callback_create(message_id=event.message_id, api=event.callback_api, result=CheckResult.OK, tip=tip)
+    event_mark_processed(event=event, detail="workspace exempt by extension parameters")
+    logger.info("Event %s passed: workspace %s is exempt", event.pk, event.project_id)
 
 
 def _get_or_create_ticket(event: InboundEvent) -> Ticket:
@@ -79,12 +102,22 @@ def _get_or_create_ticket(event: InboundEvent) -> Ticket:
 
 def _prepare(ticket: Ticket, data: dict[str, object]) -> Prepared:
     if ticket.event_code in FILE_EVENTS:
-        return prepare_file_event(
-            get_client(), message_id=ticket.message_id, project_id=ticket.project_id, event_code=ticket.event_code, data=data
+        prepared = prepare_file_event(
+            get_client(),
+            message_id=ticket.message_id,
+            project_id=ticket.project_id,
+            event_code=ticket.event_code,
+            data=data,
         )
-    if ticket.event_code in TABLE_EVENTS:
-        return prepare_table_event(get_client(), message_id=ticket.message_id, project_id=ticket.project_id, data=data)
-    return prepare_operation_event(event_code=ticket.event_code, data=data)
+    elif ticket.event_code in TABLE_EVENTS:
+        prepared = prepare_table_event(
+            get_client(), message_id=ticket.message_id, project_id=ticket.project_id, data=data
+        )
+    else:
+        prepared = prepare_operation_event(event_code=ticket.event_code, data=data)
+    # The workspace's options are read now, outside any transaction, and kept with the ticket's snapshot.
+    prepared.snapshot["options"] = project_options(ticket.project_id)
+    return prepared
 
 
 def ticket_ready(*, ticket_id: int, prepared: Prepared) -> Ticket:
@@ -104,6 +137,7 @@ def ticket_ready(*, ticket_id: int, prepared: Prepared) -> Ticket:
             ticket.timeout_outcome = outcome
         ticket.status = Ticket.Status.PENDING
         ticket.attention_reason = ""
+        ticket.supersedes = _earlier_open_ticket(ticket)
         ticket.save()
         ticket.rules.set(rules)
         names = ", ".join(rule.name for rule in rules) or _("none")
@@ -115,7 +149,20 @@ def ticket_ready(*, ticket_id: int, prepared: Prepared) -> Ticket:
     return ticket
 
 
-def _automatic_outcome(rules: list) -> tuple[str, str] | None:  # type: ignore[type-arg]
+def _earlier_open_ticket(ticket: Ticket) -> Ticket | None:
+    """Find an older ticket for the same file that still waits, to link both; neither is answered for the other."""
+    if ticket.file_id is None:
+        return None
+    return (
+        Ticket.objects.filter(project_id=ticket.project_id, file_id=ticket.file_id, created_at__lt=ticket.created_at)
+        .filter(status__in=[Ticket.Status.PENDING, Ticket.Status.PREPARING, Ticket.Status.NEEDS_ATTENTION])
+        .exclude(pk=ticket.pk)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _automatic_outcome(rules: list[Rule]) -> tuple[str, str] | None:
     """Return (result, why) when no human is needed, else None."""
     if not rules:
         unmatched = settings.REVIEW_GATE_UNMATCHED

@@ -12,11 +12,12 @@ import logging
 import random
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -80,15 +81,12 @@ def _claim(callback_id: int, now: datetime) -> str | None:
     due = Q(state=Callback.State.PENDING, next_attempt_at__lte=now) | Q(
         state=Callback.State.SENDING, claimed_until__lt=now
     )
-    claimed = (
-        Callback.objects.filter(due, pk=callback_id)
-        .update(
-            state=Callback.State.SENDING,
-            claim_token=token,
-            claimed_until=now + timedelta(seconds=claim_seconds()),
-            attempts=F("attempts") + 1,
-            updated_at=now,
-        )
+    claimed = Callback.objects.filter(due, pk=callback_id).update(
+        state=Callback.State.SENDING,
+        claim_token=token,
+        claimed_until=now + timedelta(seconds=claim_seconds()),
+        attempts=F("attempts") + 1,
+        updated_at=now,
     )
     return token if claimed else None
 
@@ -173,7 +171,7 @@ def _finish(
     *,
     state: str,
     attempt: DeliveryAttempt,
-    fields: dict[str, object],
+    fields: Mapping[str, object],
     audit_action: str = "",
     comment: str = "",
 ) -> None:
@@ -193,7 +191,7 @@ def _finish(
                 )
 
 
-def callback_retry_now(*, callback_id: int, user: AbstractBaseUser, ip: str | None = None) -> Callback:
+def callback_retry_now(*, callback_id: int, user: User, ip: str | None = None) -> Callback:
     """Make a failed or waiting record due now and queue it (admin action); a delivered one is left alone."""
     with transaction.atomic():
         callback = Callback.objects.select_for_update().get(pk=callback_id)
@@ -211,7 +209,7 @@ def callback_retry_now(*, callback_id: int, user: AbstractBaseUser, ip: str | No
     return callback
 
 
-def callback_mark_resolved(*, callback_id: int, user: AbstractBaseUser, reason: str, ip: str | None = None) -> Callback:
+def callback_mark_resolved(*, callback_id: int, user: User, reason: str, ip: str | None = None) -> Callback:
     """Close an undelivered record by hand (someone passed the check in DataWorks); never sends anything."""
     reason = reason.strip()
     if not reason:
@@ -247,7 +245,9 @@ def due_for_dispatch(now: datetime, *, grace: timedelta) -> list[int]:
         Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - grace) | Q(dispatched_at__lt=F("next_attempt_at"))
     )
     expired_claim = Q(state=Callback.State.SENDING, claimed_until__lt=now)
-    return list(Callback.objects.filter(due | expired_claim).order_by("next_attempt_at").values_list("pk", flat=True)[:500])
+    return list(
+        Callback.objects.filter(due | expired_claim).order_by("next_attempt_at").values_list("pk", flat=True)[:500]
+    )
 
 
 def dispatch(callback_ids: list[int]) -> None:

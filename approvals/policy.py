@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -154,6 +154,7 @@ def may_override(user: AnyUser, ticket: Ticket) -> bool:
         settings.REVIEW_GATE_ALLOW_OVERRIDE
         and user.is_authenticated
         and bool(getattr(user, "is_staff", False))
+        and isinstance(user, PermissionsMixin)
         and user.has_perm("approvals.override_decision")
         and ticket.status in (Ticket.Status.PENDING, Ticket.Status.NEEDS_ATTENTION)
     )

@@ -120,7 +120,9 @@ def _folder_path(client: DataWorksClient, folder_id: str | None, project_id: int
     return f"{folder.strip('/')}/{file_name}" if folder.strip("/") else file_name
 
 
-def prepare_file_event(client: DataWorksClient, *, message_id: str, project_id: int, event_code: str, data: dict[str, Any]) -> Prepared:
+def prepare_file_event(
+    client: DataWorksClient, *, message_id: str, project_id: int, event_code: str, data: dict[str, Any]
+) -> Prepared:
     """Fetch a DataStudio file event's code and its base version."""
     detail = client.get_event_detail(message_id, project_id)
     if event_code == "delete-file":
@@ -142,7 +144,9 @@ def prepare_file_event(client: DataWorksClient, *, message_id: str, project_id: 
     if event_code == "run-file":
         command = detail.file_execution_command
         if command is None:
-            raise DataWorksNotFound(_("DataWorks returned no FileExecutionCommand for this event."), action="GetIDEEventDetail")
+            raise DataWorksNotFound(
+                _("DataWorks returned no FileExecutionCommand for this event."), action="GetIDEEventDetail"
+            )
         new, too_large = _cap(command.content)
         name = str(data.get("fileName") or command.file_id or "")
         return Prepared(
@@ -205,7 +209,9 @@ def prepare_table_event(client: DataWorksClient, *, message_id: str, project_id:
     if table is None:
         raise DataWorksNotFound(_("DataWorks returned no TableModel for this event."), action="GetIDEEventDetail")
     name = table.table_name or str(data.get("tableName") or "")
-    return Prepared(title=name, path=name, snapshot={"table": asdict(table), "mc_project": data.get("maxComputeProject")})
+    return Prepared(
+        title=name, path=name, snapshot={"table": asdict(table), "mc_project": data.get("maxComputeProject")}
+    )
 
 
 def prepare_operation_event(*, event_code: str, data: dict[str, Any]) -> Prepared:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +42,7 @@ def audit(
     ticket: Ticket,
     action: str,
     *,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     result: str = "",
     comment: str = "",
     ip: str | None = None,
@@ -53,13 +53,11 @@ def audit(
     )
 
 
-def _finalize(
-    ticket: Ticket, *, status: str, result: str, actor: AbstractBaseUser | None, comment: str, now: datetime
-) -> Ticket:
+def _finalize(ticket: Ticket, *, status: str, result: str, actor: User | None, comment: str, now: datetime) -> Ticket:
     ticket.status = status
     ticket.check_result = result
     ticket.decided_at = now
-    ticket.decided_by = actor  # type: ignore[assignment]
+    ticket.decided_by = actor
     ticket.decision_comment = comment
     ticket.save(update_fields=["status", "check_result", "decided_at", "decided_by", "decision_comment", "updated_at"])
     # The outbox record is written in this same transaction: the decision and its delivery stand or fall together.
@@ -71,11 +69,13 @@ def _finalize(
 
 def _require_pending(ticket: Ticket) -> None:
     if ticket.status != Ticket.Status.PENDING:
-        raise TicketNotOpen(_("The ticket is not waiting for a decision (it is %(status)s).") % {"status": ticket.status})
+        raise TicketNotOpen(
+            _("The ticket is not waiting for a decision (it is %(status)s).") % {"status": ticket.status}
+        )
 
 
 def ticket_approve(
-    *, ticket_id: int, user: AbstractBaseUser, comment: str = "", warn: bool = False, ip: str | None = None
+    *, ticket_id: int, user: User, comment: str = "", warn: bool = False, ip: str | None = None
 ) -> Ticket:
     """Record an approval; decide the ticket once every matched rule has enough eligible approvals.
 
@@ -95,7 +95,9 @@ def ticket_approve(
         reqs = policy.requirements(ticket)
         if all(req.satisfied for req in reqs):
             result = _approval_result(ticket, reqs)
-            _finalize(ticket, status=Ticket.Status.APPROVED, result=result, actor=user, comment=comment, now=timezone.now())
+            _finalize(
+                ticket, status=Ticket.Status.APPROVED, result=result, actor=user, comment=comment, now=timezone.now()
+            )
         return ticket
 
 
@@ -107,7 +109,7 @@ def _approval_result(ticket: Ticket, reqs: list[policy.Requirement]) -> str:
     return CheckResult.OK
 
 
-def ticket_reject(*, ticket_id: int, user: AbstractBaseUser, comment: str, ip: str | None = None) -> Ticket:
+def ticket_reject(*, ticket_id: int, user: User, comment: str, ip: str | None = None) -> Ticket:
     """Reject the ticket: one eligible reviewer's rejection decides it as FAIL.
 
     :raises CommentRequired: no comment was given.
@@ -123,7 +125,9 @@ def ticket_reject(*, ticket_id: int, user: AbstractBaseUser, comment: str, ip: s
             raise NotAllowed(reason)
         result = reject_result(ticket)
         audit(ticket, AuditEntry.Action.REJECTED, actor=user, result=result, comment=comment, ip=ip)
-        return _finalize(ticket, status=Ticket.Status.REJECTED, result=result, actor=user, comment=comment, now=timezone.now())
+        return _finalize(
+            ticket, status=Ticket.Status.REJECTED, result=result, actor=user, comment=comment, now=timezone.now()
+        )
 
 
 def reject_result(ticket: Ticket) -> str:
@@ -134,9 +138,7 @@ def reject_result(ticket: Ticket) -> str:
     return CheckResult.FAIL
 
 
-def ticket_override(
-    *, ticket_id: int, user: AbstractBaseUser, result: str, reason: str, ip: str | None = None
-) -> Ticket:
+def ticket_override(*, ticket_id: int, user: User, result: str, reason: str, ip: str | None = None) -> Ticket:
     """Decide a ticket in an emergency, bypassing the rules; staff only, reason mandatory, audited in red.
 
     Even an override cannot approve the overrider's own change.

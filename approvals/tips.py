@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from approvals.models import Ticket
 
+
 def ticket_url(ticket: Ticket) -> str:
     """Return the absolute URL of a ticket page."""
     return settings.REVIEW_GATE_BASE_URL.rstrip("/") + reverse("approvals:ticket", args=[ticket.pk])
@@ -21,7 +22,7 @@ def build_tip(ticket: Ticket) -> str:
         Ticket.Status.APPROVED: _("Approved by %(who)s"),
         Ticket.Status.REJECTED: _("Rejected by %(who)s"),
         Ticket.Status.EXPIRED: _("Expired without review (%(who)s)"),
-    }.get(ticket.status, _("Decided by %(who)s")) % {"who": who}
+    }.get(Ticket.Status(ticket.status), _("Decided by %(who)s")) % {"who": who}
     head = f"[Review Gate] {outcome}"
     link = ticket_url(ticket)
     comment = " ".join(ticket.decision_comment.split())  # one line: DataWorks shows it in a dialog

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -85,6 +86,12 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return render(request, "approvals/ticket_detail.html", context)
 
 
+def _reviewer(request: HttpRequest) -> User:
+    """Return the logged-in user (views that decide are behind login_required)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
 def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
@@ -106,10 +113,16 @@ def ticket_decide(request: HttpRequest, ticket_id: int) -> HttpResponse:
     action, comment = form.cleaned_data["action"], form.cleaned_data["comment"]
     try:
         if action == "reject":
-            services.ticket_reject(ticket_id=ticket.pk, user=request.user, comment=comment, ip=_client_ip(request))
+            services.ticket_reject(
+                ticket_id=ticket.pk, user=_reviewer(request), comment=comment, ip=_client_ip(request)
+            )
         else:
             services.ticket_approve(
-                ticket_id=ticket.pk, user=request.user, comment=comment, warn=action == "warn", ip=_client_ip(request)
+                ticket_id=ticket.pk,
+                user=_reviewer(request),
+                comment=comment,
+                warn=action == "warn",
+                ip=_client_ip(request),
             )
     except ApprovalError as exc:
         messages.error(request, exc.message)
@@ -133,7 +146,7 @@ def ticket_override(request: HttpRequest, ticket_id: int) -> HttpResponse:
     try:
         services.ticket_override(
             ticket_id=ticket.pk,
-            user=request.user,
+            user=_reviewer(request),
             result=form.cleaned_data["result"],
             reason=form.cleaned_data["reason"],
             ip=_client_ip(request),

@@ -110,7 +110,9 @@ DATAWORKS_RATE_MAX_WAIT_SECONDS = env_float("DATAWORKS_RATE_MAX_WAIT_SECONDS", 2
 # permission must decide), or an automatic "OK", "WARN" or "FAIL".
 REVIEW_GATE_UNMATCHED = env_str("REVIEW_GATE_UNMATCHED", "review")
 if REVIEW_GATE_UNMATCHED not in {"review", "OK", "WARN", "FAIL"}:
-    raise ImproperlyConfigured(f"REVIEW_GATE_UNMATCHED must be review, OK, WARN or FAIL (got {REVIEW_GATE_UNMATCHED!r}).")
+    raise ImproperlyConfigured(
+        f"REVIEW_GATE_UNMATCHED must be review, OK, WARN or FAIL (got {REVIEW_GATE_UNMATCHED!r})."
+    )
 REVIEW_GATE_ALLOW_OVERRIDE = env_bool("REVIEW_GATE_ALLOW_OVERRIDE", True)
 REVIEW_GATE_COMMENT_MAX_LENGTH = env_int("REVIEW_GATE_COMMENT_MAX_LENGTH", 4000, minimum=100, maximum=100_000)
 # DataWorks documents no limit for CheckResultTip (protocol doc §6.1, GAP); keep tips short enough for a dialog.
@@ -171,6 +173,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "approvals.context_processors.delivery_alerts",
             ],
         },
     },

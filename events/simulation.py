@@ -146,7 +146,12 @@ def build(
     file_id = 500_000_000 + zlib.crc32(file_name.encode()) % 1_000_000  # stable across runs
     previous = PREVIOUS_SQL.format(name=file_name)
     new = content if content is not None else CHANGED_SQL.format(name=file_name)
-    data: dict[str, Any] = {"operator": operator, "projectId": project_id, "tenantId": DEMO_TENANT, "eventCode": spec.code}
+    data: dict[str, Any] = {
+        "operator": operator,
+        "projectId": project_id,
+        "tenantId": DEMO_TENANT,
+        "eventCode": spec.code,
+    }
     seed: dict[str, list[dict[str, Any]]] = {}
 
     if event_code in {"commit-file", "deploy-file"}:
@@ -162,12 +167,23 @@ def build(
                 "Committor": operator,
                 "Content": new,
                 "UseType": "NORMAL",
-                "FilePropertyContent": {"CurrentVersion": 7, "FolderId": FOLDER_ID, "Owner": operator, "DataSourceName": "odps_first"},
+                "FilePropertyContent": {
+                    "CurrentVersion": 7,
+                    "FolderId": FOLDER_ID,
+                    "Owner": operator,
+                    "DataSourceName": "odps_first",
+                },
                 "NodeConfiguration": _node_configuration("00 30 02 * * ?"),
             }
         }
         seed["event_details"] = [{"message_id": message_id, "project_id": project_id, "detail": detail}]
-        seed["file_versions"] = [{"project_id": project_id, "file_id": file_id, "versions": _versions(file_name, file_id, event_code, previous)}]
+        seed["file_versions"] = [
+            {
+                "project_id": project_id,
+                "file_id": file_id,
+                "versions": _versions(file_name, file_id, event_code, previous),
+            }
+        ]
         seed["folders"] = [{"project_id": project_id, "folder_id": FOLDER_ID, "path": FOLDER_PATH}]
     elif event_code == "delete-file":
         data.update(fileName=file_name, fileId=file_id, fileType=10, nodeId=file_id + 1)
@@ -187,14 +203,21 @@ def build(
         seed["folders"] = [{"project_id": project_id, "folder_id": FOLDER_ID, "path": FOLDER_PATH}]
     elif event_code == "run-file":
         data.update(fileName=file_name, fileId=file_id, fileType=10)
-        detail = {"FileExecutionCommand": {"FileId": file_id, "FileType": 10, "Content": new, "DataSourceName": "odps_first"}}
+        detail = {
+            "FileExecutionCommand": {"FileId": file_id, "FileType": 10, "Content": new, "DataSourceName": "odps_first"}
+        }
         seed["event_details"] = [{"message_id": message_id, "project_id": project_id, "detail": detail}]
     elif event_code in {"commit-table", "deploy-table"}:
         data.update(tableName=file_name, tableType="ODPS", maxComputeProject="sales")
         data.pop("eventCode")  # the documented table payload carries no eventCode; the type tells the kind
         columns = [
             {"ColumnName": "order_id", "ColumnType": "BIGINT", "Comment": "order key", "IsPartitionColumn": False},
-            {"ColumnName": "amount", "ColumnType": "DECIMAL(18,2)", "Comment": "order amount", "IsPartitionColumn": False},
+            {
+                "ColumnName": "amount",
+                "ColumnType": "DECIMAL(18,2)",
+                "Comment": "order amount",
+                "IsPartitionColumn": False,
+            },
             {"ColumnName": "currency", "ColumnType": "STRING", "Comment": "ISO 4217 code", "IsPartitionColumn": False},
             {"ColumnName": "ds", "ColumnType": "STRING", "Comment": "business date", "IsPartitionColumn": True},
         ]

@@ -24,6 +24,14 @@ def fixture_names() -> list[str]:
     return sorted(path.stem for path in FIXTURES.glob("*.json"))
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Start every test with an empty cache (extension parameters and options are cached there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def post_event(client: Client, django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
     """Post a payload to the webhook like EventBridge does (raw JSON body, token header).

@@ -89,7 +89,9 @@ def test_backfill_event_keeps_dates_and_parallelism(deliver):
 
 def test_matching_rule_is_recorded_and_expiry_set(deliver):
     reviewer = UserFactory(username="dba1")
-    rule = RuleFactory(name="etl", paths=["etl/**"], reviewer_users=[reviewer], timeout=timedelta(hours=4), on_timeout="WARN")
+    rule = RuleFactory(
+        name="etl", paths=["etl/**"], reviewer_users=[reviewer], timeout=timedelta(hours=4), on_timeout="WARN"
+    )
     RuleFactory(name="other-path", paths=["marketing/**"])
 
     ticket = deliver("commit-file")

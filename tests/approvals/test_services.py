@@ -149,7 +149,9 @@ def test_comment_length_is_limited(alice, settings):
     ticket = TicketFactory(matched=[RuleFactory(reviewer_users=[alice])])
 
     with pytest.raises(CommentRequired, match="longer than"):
-        services.ticket_reject(ticket_id=ticket.pk, user=alice, comment="x" * (settings.REVIEW_GATE_COMMENT_MAX_LENGTH + 1))
+        services.ticket_reject(
+            ticket_id=ticket.pk, user=alice, comment="x" * (settings.REVIEW_GATE_COMMENT_MAX_LENGTH + 1)
+        )
 
 
 class TestOverride:
@@ -182,7 +184,7 @@ class TestOverride:
         ReviewerProfile.objects.create(user=staff, dataworks_uid=OPERATOR_UID)
         ticket = TicketFactory()
 
-        with pytest.raises(NotAllowed, match="own|triggered"):
+        with pytest.raises(NotAllowed, match=r"own|triggered"):
             services.ticket_override(ticket_id=ticket.pk, user=staff, result="OK", reason="urgent")
         services.ticket_override(ticket_id=ticket.pk, user=staff, result="FAIL", reason="withdrawing it")
 
@@ -243,7 +245,9 @@ def test_two_reviewers_deciding_at_the_same_moment_give_one_outcome(alice, bob):
 
     threads = [
         threading.Thread(target=decide, args=(lambda: services.ticket_approve(ticket_id=ticket.pk, user=alice),)),
-        threading.Thread(target=decide, args=(lambda: services.ticket_reject(ticket_id=ticket.pk, user=bob, comment="no"),)),
+        threading.Thread(
+            target=decide, args=(lambda: services.ticket_reject(ticket_id=ticket.pk, user=bob, comment="no"),)
+        ),
     ]
     for thread in threads:
         thread.start()

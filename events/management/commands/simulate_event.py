@@ -7,6 +7,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -18,10 +19,13 @@ MAX_CONTENT_BYTES = 1024 * 1024
 
 
 def _post_json(url: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+    if urlsplit(url).scheme not in {"http", "https"}:
+        raise CommandError(f"Only http and https URLs are supported (got {url!r}).")
     data = json.dumps(body).encode("utf-8")
-    request = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": "application/json", **(headers or {})})
+    headers = {"Content-Type": "application/json", **(headers or {})}
+    request = urllib.request.Request(url, data=data, method="POST", headers=headers)  # noqa: S310 - scheme checked
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - URLs come from settings/flags
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - scheme checked above
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
         try:
@@ -34,13 +38,17 @@ class Command(BaseCommand):
     help = "Send a realistic DataWorks event to Review Gate, with its details seeded in the local emulator."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("event_code", choices=sorted(BY_CODE), metavar="event-code", help=f"e.g. {', '.join(GATED_CODES[:4])}")
+        parser.add_argument(
+            "event_code", choices=sorted(BY_CODE), metavar="event-code", help=f"e.g. {', '.join(GATED_CODES[:4])}"
+        )
         parser.add_argument("--project", type=int, default=10001, help="workspace ID (default 10001)")
         parser.add_argument("--file", default="ods_orders_daily", help="file, table or target name")
         parser.add_argument("--content", type=Path, help="a file whose text is the new code (file events)")
         parser.add_argument("--count", type=int, default=1, help="how many events to send (default 1)")
         parser.add_argument("--operator", default=simulation.DEMO_OPERATOR, help="DataWorks UID of the operator")
-        parser.add_argument("--webhook", default="", help="webhook URL (default: REVIEW_GATE_BASE_URL/events/eventbridge/)")
+        parser.add_argument(
+            "--webhook", default="", help="webhook URL (default: REVIEW_GATE_BASE_URL/events/eventbridge/)"
+        )
         parser.add_argument("--emulator", default="", help="emulator base URL (default: from DATAWORKS_ENDPOINT)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -48,7 +56,9 @@ class Command(BaseCommand):
             raise CommandError("--count must be between 1 and 10000.")
         content = self._content(options["content"])
         webhook = options["webhook"] or settings.REVIEW_GATE_BASE_URL.rstrip("/") + "/events/eventbridge/"
-        emulator = options["emulator"] or (f"{settings.DATAWORKS_PROTOCOL}://{settings.DATAWORKS_ENDPOINT}" if settings.DATAWORKS_ENDPOINT else "")
+        emulator = options["emulator"] or (
+            f"{settings.DATAWORKS_PROTOCOL}://{settings.DATAWORKS_ENDPOINT}" if settings.DATAWORKS_ENDPOINT else ""
+        )
         if not emulator:
             raise CommandError("No emulator: set DATAWORKS_ENDPOINT (demo mode does) or pass --emulator.")
         if not settings.EVENTBRIDGE_TOKEN:
@@ -66,7 +76,11 @@ class Command(BaseCommand):
             if status >= 300:
                 raise CommandError(f"The webhook answered {status}: {json.dumps(body)[:500]}")
             self.stdout.write(f"sent {options['event_code']} {sim.message_id} -> {status} {body.get('status', '')}")
-        self.stdout.write(self.style.SUCCESS(f"Done. Tickets: {settings.REVIEW_GATE_BASE_URL.rstrip('/')}/   Emulator: {emulator}/_emulator/"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Done. Tickets: {settings.REVIEW_GATE_BASE_URL.rstrip('/')}/   Emulator: {emulator}/_emulator/"
+            )
+        )
 
     def _content(self, path: Path | None) -> str | None:
         if path is None:
@@ -86,6 +100,8 @@ class Command(BaseCommand):
         try:
             status, body = _post_json(emulator.rstrip("/") + "/_emulator/seed", sim.seed)
         except (urllib.error.URLError, OSError) as exc:
-            raise CommandError(f"Cannot reach the DataWorks emulator at {emulator} ({exc}). Is `make run` running?") from None
+            raise CommandError(
+                f"Cannot reach the DataWorks emulator at {emulator} ({exc}). Is `make run` running?"
+            ) from None
         if status >= 300:
             raise CommandError(f"The emulator refused the seed ({status}): {json.dumps(body)[:500]}")

@@ -1,0 +1,75 @@
+"""The periodic sweeper (a django-q2 Schedule, every minute): nothing decided is left undelivered, nothing late.
+
+Each step is idempotent and bounded, so two overlapping sweeps do no harm: re-queue due or orphaned deliveries,
+expire tickets past their timeout, re-queue events whose processing task was lost, refresh the extension
+parameters, and report the age of the oldest undelivered result.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Min
+from django.utils import timezone
+
+from approvals import outbox, services
+from approvals.errors import TicketNotOpen
+from approvals.extension_config import extension_parameters
+from approvals.models import Ticket
+from events.models import InboundEvent
+from events.queue import enqueue_event_processing
+
+logger = logging.getLogger(__name__)
+DISPATCH_GRACE = timedelta(minutes=3)
+LOST_EVENT_AFTER = timedelta(minutes=5)
+OLDEST_UNDELIVERED_KEY = "review-gate:oldest-undelivered-seconds"
+ALERT_AFTER = timedelta(minutes=10)
+
+
+def sweep(now: datetime | None = None) -> dict[str, Any]:
+    """Run every sweeper step once and return what it did."""
+    now = now or timezone.now()
+    report: dict[str, Any] = {}
+    due = outbox.due_for_dispatch(now, grace=DISPATCH_GRACE)
+    outbox.dispatch(due)
+    report["requeued_deliveries"] = len(due)
+    report["expired_tickets"] = _expire(now)
+    report["requeued_events"] = _requeue_lost_events(now)
+    extension_parameters(refresh=True)
+    report["oldest_undelivered_seconds"] = _oldest_undelivered(now)
+    if any(report[k] for k in ("requeued_deliveries", "expired_tickets", "requeued_events")):
+        logger.info("Sweep: %s", report)
+    return report
+
+
+def _expire(now: datetime) -> int:
+    expired = 0
+    due = Ticket.objects.filter(status=Ticket.Status.PENDING, expires_at__lte=now).values_list("pk", flat=True)[:500]
+    for ticket_id in due:
+        try:
+            services.ticket_expire(ticket_id=ticket_id, now=now)
+            expired += 1
+        except TicketNotOpen:  # decided by a human a moment ago: nothing to do
+            continue
+    return expired
+
+
+def _requeue_lost_events(now: datetime) -> int:
+    lost = InboundEvent.objects.filter(
+        gated=True, status=InboundEvent.Status.RECEIVED, received_at__lt=now - LOST_EVENT_AFTER, ticket__isnull=True
+    ).values_list("pk", flat=True)[:200]
+    for event_id in lost:
+        enqueue_event_processing(event_id)
+    return len(lost)
+
+
+def _oldest_undelivered(now: datetime) -> float | None:
+    oldest = outbox.undelivered().aggregate(oldest=Min("created_at"))["oldest"]
+    age = (now - oldest).total_seconds() if oldest else None
+    cache.set(OLDEST_UNDELIVERED_KEY, age, 300)
+    if oldest and now - oldest > ALERT_AFTER:
+        logger.error("The oldest undelivered result is %.0f s old; DataWorks users are waiting", age)
+    return age
