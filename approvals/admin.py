@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -27,7 +28,8 @@ from django.utils.translation import gettext_lazy as _
 from approvals import rules_io
 from approvals.forms import MatchTesterForm, RuleAdminForm
 from approvals.matching import Subject, matching_rules, rule_matches
-from approvals.models import AuditEntry, ReviewerProfile, Rule, Ticket
+from approvals.models import AuditEntry, ReviewerProfile, Rule, RuleChange, Ticket
+from approvals.rule_audit import record_rule_change
 
 RECENT_TICKETS = 20
 # Columns a ticket list never shows and that can be large (fetched code, scheduling configuration, snapshot).
@@ -75,6 +77,24 @@ class RuleAdmin(admin.ModelAdmin):
     ordering = ("name",)
     filter_horizontal = ("reviewers", "groups")
     readonly_fields = ("recent_tickets",)
+
+    # Every admin change to a rule also lands in the append-only RuleChange log, with the client's address.
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        self._record(request, obj, RuleChange.Action.CREATED)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        self._record(request, obj, RuleChange.Action.UPDATED)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        for rule in queryset:
+            self._record(request, rule, RuleChange.Action.DELETED)
+        return super().log_deletions(request, queryset)
+
+    def _record(self, request: HttpRequest, rule: Rule, action: str) -> None:
+        actor = request.user if isinstance(request.user, AuthUser) else None
+        record_rule_change(rule=rule, action=action, source="admin", actor=actor, ip=request.META.get("REMOTE_ADDR"))
 
     def get_fieldsets(self, request: HttpRequest, obj: Rule | None = None) -> Any:
         fieldsets: list[tuple[Any, dict[str, Any]]] = [
@@ -275,6 +295,33 @@ class ReviewGateUserAdmin(DjangoUserAdmin):
     """Django's user admin with the reviewer's DataWorks UID on the same page."""
 
     inlines = (*DjangoUserAdmin.inlines, ReviewerProfileInline)
+
+
+@admin.register(RuleChange)
+class RuleChangeAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "rule_name", "action", "actor", "source", "ip_address")
+    list_filter = ("action", "source", "created_at")
+    search_fields = ("rule_name",)
+    readonly_fields = (
+        "rule_name",
+        "rule_id_at_change",
+        "action",
+        "actor",
+        "source",
+        "ip_address",
+        "snapshot",
+        "created_at",
+    )
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 from approvals import admin_outbox  # noqa: E402,F401 - registers the outbox (result delivery) admin

@@ -231,6 +231,9 @@ class AuditEntry(models.Model):
             raise ValueError("Audit entries are append-only")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Audit entries are append-only")
+
 
 class Callback(models.Model):
     """The outbox: one result to send to DataWorks for one MessageId, written with the decision it carries.
@@ -294,3 +297,43 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.outcome} for callback {self.callback_id}"
+
+
+class RuleChange(models.Model):
+    """Append-only record of every change to the reviewer rules: who, when, from where, and the rule afterwards."""
+
+    class Action(models.TextChoices):
+        CREATED = "CREATED", _("Created")
+        UPDATED = "UPDATED", _("Updated")
+        DELETED = "DELETED", _("Deleted")
+
+    rule_name = models.CharField(_("rule"), max_length=100, db_index=True)
+    rule_id_at_change = models.BigIntegerField(_("rule ID"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    source = models.CharField(_("through"), max_length=40, help_text=_("admin, import_rules, ..."))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    snapshot = models.JSONField(_("rule after the change"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("rule change")
+        verbose_name_plural = _("rule changes")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.rule_name}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Rule changes are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Rule changes are append-only")

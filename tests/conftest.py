@@ -25,11 +25,20 @@ def fixture_names() -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> None:
-    """Start every test with an empty cache (extension parameters and options are cached there)."""
-    from django.core.cache import cache
+def _empty_cache_and_queue(request: pytest.FixtureRequest) -> None:
+    """Start every test with an empty cache (parameters and options live there) and, on Redis, an empty queue.
 
-    cache.clear()
+    With the ORM broker the queue is a table the test transaction already isolates; a Redis list is not rolled back.
+    """
+    if not settings.REDIS_URL:
+        from django.core.cache import cache
+
+        cache.clear()
+        return
+    import redis
+
+    connection = redis.Redis.from_url(settings.REDIS_URL)
+    connection.flushdb()  # the test Redis database holds only this run's cache, queue and rate windows
 
 
 @pytest.fixture

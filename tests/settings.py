@@ -26,8 +26,12 @@ from config.settings import DATA_DIR, DATABASES, STATIC_ROOT, STORAGES  # noqa: 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {
-        "NAME": str(DATA_DIR / f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.sqlite3")
-    }
+    # One file per test run (inherited by the app processes tests start), so parallel runs never share a database.
+    os.environ.setdefault("REVIEW_GATE_TEST_DB", str(DATA_DIR / f"test-{os.getpid()}.sqlite3"))
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["REVIEW_GATE_TEST_DB"]}
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root on every request
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The test process need not wait for each commit to reach disk (the data is thrown away); app processes that
+    # tests start use the production settings and keep synchronous commits.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"

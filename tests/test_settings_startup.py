@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_ENV = {
-    "DJANGO_SECRET_KEY": "s" * 50,
+    "DJANGO_SECRET_KEY": "kq3-Zr9vP1xw_Lm8Tt2bYc7Ns4Hd6Gf0Ja5Ue1Wi9Ro3Qp8Vs2Xl7",
     "DJANGO_ALLOWED_HOSTS": "review.example.com",
     "EVENTBRIDGE_TOKEN": "t" * 32,
     "DATAWORKS_EXTENSION_CODE": "ext-code",
@@ -59,6 +59,7 @@ def test_complete_production_settings_start():
     [
         ({"DJANGO_SECRET_KEY": None}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_SECRET_KEY": "short"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": "a" * 60}, "DJANGO_SECRET_KEY"),
         ({"EVENTBRIDGE_TOKEN": None}, "EVENTBRIDGE_TOKEN"),
         ({"EVENTBRIDGE_TOKEN": "short"}, "EVENTBRIDGE_TOKEN"),
         ({"DJANGO_ALLOWED_HOSTS": None}, "DJANGO_ALLOWED_HOSTS"),
@@ -89,3 +90,46 @@ def test_demo_mode_starts_without_a_token():
     result = _start({"REVIEW_GATE_DEMO": "1", "EVENTBRIDGE_TOKEN": None, "DATAWORKS_EXTENSION_CODE": None})
 
     assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_RELEVANT_PREFIXES)}
+    env.update(
+        GOOD_ENV,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_HSTS_SECONDS="31536000",
+        DJANGO_HSTS_INCLUDE_SUBDOMAINS="1",
+        DJANGO_HSTS_PRELOAD="1",
+        DJANGO_SSL_REDIRECT="1",
+        DJANGO_BEHIND_TLS_PROXY="1",
+    )
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_health_probes_are_not_redirected_to_https():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_RELEVANT_PREFIXES)}
+    env.update(GOOD_ENV, DJANGO_SETTINGS_MODULE="config.settings", DJANGO_SSL_REDIRECT="1")
+    code = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "c = Client(HTTP_HOST='review.example.com')\n"
+        "print(c.get('/healthz').status_code, c.get('/accounts/login/').status_code)\n"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.stdout.split() == ["200", "301"], result.stderr

@@ -9,7 +9,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from approvals.models import Rule, Ticket
+from approvals.models import Rule, RuleChange, Ticket
+from approvals.rule_audit import record_rule_change
 from approvals.rules_io.parse import Problem, RulesFileError, RuleSpec, by_line, decode_rules, read_rules
 
 
@@ -46,6 +47,7 @@ def _resolve(specs: list[RuleSpec]) -> tuple[dict[str, int], dict[str, int], lis
     return users, groups, problems
 
 
+SOURCE = "import_rules"
 _PLAIN_FIELDS = (
     "enabled",
     "projects",
@@ -104,6 +106,7 @@ def _apply(
                 rule = Rule.objects.create(name=spec.name, **values)
                 rule.reviewers.set(reviewer_ids)
                 rule.groups.set(group_ids)
+                record_rule_change(rule=rule, action=RuleChange.Action.CREATED, source=SOURCE)
             continue
         changed = [name for name, value in values.items() if getattr(rule, name) != value]
         reviewers_changed = {u.pk for u in rule.reviewers.all()} != reviewer_ids
@@ -122,6 +125,7 @@ def _apply(
             rule.reviewers.set(reviewer_ids)
         if groups_changed:
             rule.groups.set(group_ids)
+        record_rule_change(rule=rule, action=RuleChange.Action.UPDATED, source=SOURCE)
     if prune:
         wanted = {spec.name for spec in specs}
         doomed = sorted((rule for name, rule in existing.items() if name not in wanted), key=lambda r: r.name)
@@ -130,5 +134,7 @@ def _apply(
             affected = Ticket.objects.filter(rules__in=doomed, status__in=_OPEN_STATUSES).distinct()
             result.open_tickets_losing_rules = affected.count()
             if not dry_run:
+                for rule in doomed:
+                    record_rule_change(rule=rule, action=RuleChange.Action.DELETED, source=SOURCE)
                 Rule.objects.filter(pk__in=[rule.pk for rule in doomed]).delete()
     return result

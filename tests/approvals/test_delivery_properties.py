@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.test import TestCase
-from django_q.models import OrmQ
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +13,7 @@ from approvals.errors import ApprovalError
 from approvals.models import Callback, Ticket
 from approvals.sweeper import sweep
 from tests.factories import RuleFactory, TicketFactory, UserFactory
-from tests.queue import run_queued_tasks
+from tests.queue import clear_queue, run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 TICKETS = 3
@@ -74,7 +73,7 @@ def _drain(emulator, admin):
 @given(ops=operations)
 def test_every_decided_ticket_gets_exactly_its_decision_once(ops, emulator, dw_settings, settings_overrides):
     emulator.store.reset()
-    OrmQ.objects.all().delete()
+    clear_queue()
     users = {"alice": UserFactory(username="alice"), "bob": UserFactory(username="bob")}
     rule = RuleFactory(reviewer_users=list(users.values()))
     tickets = [TicketFactory(matched=[rule]) for _ in range(TICKETS)]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError
 
 
@@ -22,7 +23,7 @@ def test_readyz_reports_each_check(client):
     assert response.status_code == 200, body
     assert body["ready"] is True
     assert body["checks"]["database"]["ok"] is True
-    assert body["checks"]["queue"] == {"ok": True, "broker": "orm", "depth": 0}
+    assert body["checks"]["queue"] == {"ok": True, "broker": "redis" if settings.REDIS_URL else "orm", "depth": 0}
     assert body["checks"]["settings"] == {"ok": True, "missing": []}
 
 
