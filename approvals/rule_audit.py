@@ -11,20 +11,9 @@ from approvals.models import Rule, RuleChange
 
 def rule_snapshot(rule: Rule) -> dict[str, Any]:
     """Return the rule as it stands, in the shape of the rules file."""
-    return {
-        "name": rule.name,
-        "enabled": rule.enabled,
-        "projects": list(rule.projects),
-        "events": list(rule.events),
-        "paths": list(rule.paths),
-        "file_types": list(rule.file_types),
-        "reviewers": sorted(u.get_username() for u in rule.reviewers.all()),
-        "groups": sorted(g.name for g in rule.groups.all()),
-        "min_approvals": rule.min_approvals,
-        "timeout_seconds": int(rule.timeout.total_seconds()) if rule.timeout else None,
-        "on_timeout": rule.on_timeout,
-        "auto": rule.auto_outcome,
-    }
+    from approvals.rules_io.export import rule_fields  # rules_io imports this module; import here to avoid a cycle
+
+    return dict(rule_fields(rule))
 
 
 def record_rule_change(

@@ -42,8 +42,8 @@ def _as_int(value: object) -> int:
     return int(value)  # type: ignore[call-overload]
 
 
-def rule_to_toml(rule: Rule) -> str:
-    """Return one rule as a `[[rules]]` table, keys in the documented order."""
+def rule_fields(rule: Rule) -> list[tuple[str, object]]:
+    """Return a rule's keys and values as the rules file has them, in the documented order."""
     username_field = get_user_model().USERNAME_FIELD
     reviewers = sorted(str(getattr(user, username_field)) for user in rule.reviewers.all())
     groups = sorted(group.name for group in rule.groups.all())
@@ -61,7 +61,12 @@ def rule_to_toml(rule: Rule) -> str:
         ("on_timeout", rule.on_timeout),
         ("auto", rule.auto_outcome),
     ]
-    return "[[rules]]\n" + "".join(f"{key} = {_toml_value(value)}\n" for key, value in pairs)
+    return pairs
+
+
+def rule_to_toml(rule: Rule) -> str:
+    """Return one rule as a `[[rules]]` table, keys in the documented order."""
+    return "[[rules]]\n" + "".join(f"{key} = {_toml_value(value)}\n" for key, value in rule_fields(rule))
 
 
 def export_rules() -> str:
