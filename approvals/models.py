@@ -112,7 +112,7 @@ class Ticket(models.Model):
     module = models.CharField(_("module"), max_length=20)
     callback_api = models.CharField(_("callback API"), max_length=40)
     project_id = models.BigIntegerField(_("workspace ID"), db_index=True)
-    operator_uid = models.CharField(_("operator UID"), max_length=512, blank=True)
+    operator_uid = models.CharField(_("operator UID"), max_length=512, blank=True, db_index=True)
     title = models.CharField(_("title"), max_length=512, blank=True)
     path = models.CharField(_("path"), max_length=1024, blank=True, help_text=_("folder/path/file_name"))
     file_id = models.BigIntegerField(_("file ID"), null=True, blank=True)

@@ -153,3 +153,16 @@ def test_decisions_need_a_csrf_token(reviewer, ticket):
     assert response.status_code == 403
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.PENDING
+
+
+def test_inbox_pages_without_counting_everything(client, reviewer, ticket):
+    rule = ticket.rules.get()
+    TicketFactory.create_batch(30, matched=[rule])
+    _login(client, reviewer)
+
+    first = client.get("/").context["page"]
+    second = client.get("/", {"page": "2"}).context["page"]
+
+    assert (len(first.object_list), first.has_next, first.has_previous) == (25, True, False)
+    assert (len(second.object_list), second.has_next, second.has_previous) == (6, False, True)
+    assert not {t.pk for t in first.object_list} & {t.pk for t in second.object_list}
