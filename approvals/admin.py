@@ -24,6 +24,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from approvals import rules_io
 from approvals.forms import MatchTesterForm, RuleAdminForm
@@ -322,6 +324,32 @@ class RuleChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class MaskedTokenAdmin(TokenAdmin):
+    """DRF's token admin, but a token is shown by its first characters only: staff must not read users' keys."""
+
+    list_display = ("masked_key", "user", "created")
+    list_display_links = None
+    actions = None  # the bulk-action checkboxes would carry each row's primary key, which is the token itself
+    fields = ("user",)
+    search_fields = ("user__username",)
+
+    # A token's page titles itself with the whole key; tokens are made and replaced with `drf_create_token [-r]`.
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("key"))
+    def masked_key(self, obj: TokenProxy) -> str:
+        return f"{obj.key[:6]}…"
+
+
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+admin.site.register(TokenProxy, MaskedTokenAdmin)
 
 
 from approvals import admin_outbox  # noqa: E402,F401 - registers the outbox (result delivery) admin

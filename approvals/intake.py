@@ -31,7 +31,7 @@ from approvals.queue import schedule_event_retry
 from dataworks_client.client import get_client
 from dataworks_client.errors import DataWorksError, DataWorksPermanent
 from events.models import InboundEvent
-from events.payload import decode_json
+from events.payload import InvalidEvent, decode_json
 from events.services import event_mark_processed
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,14 @@ def ticket_open_for_event(*, event: InboundEvent) -> Ticket | None:
         return ticket
     if ticket.status != Ticket.Status.PREPARING:
         return ticket
-    data = decode_json(event.raw_body.encode("utf-8")).get("data", {})
+    try:
+        data = decode_json(event.raw_body.encode("utf-8")).get("data", {})
+    except InvalidEvent as exc:  # stored before a stricter intake rule existed; never retried, never lost silently
+        reason = _("The stored payload is no longer valid (%(error)s); answer it in DataWorks by hand.") % {
+            "error": exc
+        }
+        _needs_attention(ticket, event, DataWorksPermanent(str(exc), code="Local.BadPayload"), reason=reason)
+        return ticket
     try:
         prepared = _prepare(ticket, data)
     except DataWorksPermanent as exc:
@@ -179,8 +186,10 @@ def _automatic_outcome(rules: list[Rule]) -> tuple[str, str] | None:
     return None
 
 
-def _needs_attention(ticket: Ticket, event: InboundEvent, exc: DataWorksError) -> None:
-    reason = _("DataWorks refused a call (%(error)s). Fix the cause, then retry from the admin.") % {"error": exc}
+def _needs_attention(ticket: Ticket, event: InboundEvent, exc: DataWorksError, reason: str = "") -> None:
+    reason = reason or _("DataWorks refused a call (%(error)s). Fix the cause, then retry from the admin.") % {
+        "error": exc
+    }
     logger.error("Ticket %s needs attention: %s code=%s request=%s", ticket.pk, exc.action, exc.code, exc.request_id)
     with transaction.atomic():
         Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.PREPARING).update(

@@ -116,7 +116,7 @@ def callback_deliver(*, callback_id: int) -> DeliveryOutcome:
         audit_action=AuditEntry.Action.CALLBACK_SENT,
         comment=receipt.request_id or "",
     )
-    logger.info("Delivered %s for message %s (request %s)", callback.result, callback.pk, receipt.request_id)
+    logger.info("Delivered %s for result delivery %s (request %s)", callback.result, callback.pk, receipt.request_id)
     return DeliveryOutcome(state=Callback.State.DELIVERED, called=True)
 
 

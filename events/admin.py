@@ -28,7 +28,7 @@ class ProjectFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[InboundEvent]) -> QuerySet[InboundEvent]:
         value = self.value()
-        if value and value.isdigit():
+        if value and value.isascii() and value.isdigit() and len(value) <= 19:
             return queryset.filter(project_id=int(value))
         return queryset
 

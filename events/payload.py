@@ -8,8 +8,9 @@ or as numeric strings (§2.5), so both are accepted and normalised to int.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -21,11 +22,17 @@ DATAWORKS_SOURCE = "acs.dataworks"
 MAX_ID_LENGTH = 128
 MAX_TYPE_LENGTH = 200
 MAX_LIST_ITEMS = 10_000
+MAX_EVENT_CODE_LENGTH = 100  # InboundEvent.event_code / Ticket.event_code columns
 _MAX_INT64 = 2**63 - 1
 # Scalar ID fields of `data` across the documented payloads; validated when present.
 _ID_FIELDS = ("projectId", "tenantId", "fileId", "nodeId", "fileVersion", "rootNodeId", "rootNodeProjectId")
 _ID_LIST_FIELDS = ("nodeIds", "includeNodeIds", "excludeNodeIds", "taskIds")
 _STRING_FIELDS = ("operator", "fileName", "fileOwner", "extensionBizId", "eventCode", "tableName")
+_MAX_LENGTHS = {"eventCode": MAX_EVENT_CODE_LENGTH}
+# Strict JSON has raw control characters nowhere, so a NUL or a lone surrogate can only come from a `\u0000` or
+# `\uD800`-`\uDFFF` escape: look for the decoded characters only when the text has such an escape.
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89abcdefABCDEF])")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class InvalidEvent(Exception):
@@ -73,11 +80,41 @@ def decode_json(body: bytes) -> Any:
     except UnicodeDecodeError:
         raise InvalidEvent("body", str(_("not valid UTF-8"))) from None
     try:
-        return json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+        value = json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
     except RecursionError:
         raise InvalidEvent("body", str(_("JSON nested too deeply"))) from None
     except ValueError:  # InvalidEvent from the hooks is not a ValueError and passes through as it is
         raise InvalidEvent("body", str(_("not valid JSON"))) from None
+    if _UNSTORABLE_ESCAPE.search(text):
+        _reject_unstorable(value)
+    return value
+
+
+def _unstorable_message(text: str) -> str:
+    if "\x00" in text:
+        return str(_("contains a NUL character (\\u0000)"))
+    return str(_("contains an unpaired UTF-16 surrogate (\\uD800-\\uDFFF)"))
+
+
+def _reject_unstorable(root: Any) -> None:
+    """Reject a NUL or a lone surrogate in any key or string, naming where it is.
+
+    Neither is storable: a lone surrogate is not Unicode (UTF-8 cannot encode it) and PostgreSQL refuses NUL in text
+    and jsonb, so such a value would fail later, as a 500 on insert or a crash of the worker that copies it.
+    """
+    stack: list[tuple[Any, str]] = [(root, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if _UNSTORABLE.search(value):
+                raise InvalidEvent(path or "body", _unstorable_message(value))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if _UNSTORABLE.search(key):
+                    raise InvalidEvent(path or "body", _unstorable_message(key))
+                stack.append((item, f"{path}.{key}" if path else key))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{index}]") for index, item in enumerate(value))
 
 
 def _as_id(value: Any, field: str) -> int:
@@ -125,7 +162,8 @@ def _validate_data(data: dict[str, Any]) -> dict[str, int | None]:
             _as_id(item, f"data.{name}[{index}]")
     for name in _STRING_FIELDS:
         if data.get(name) is not None:
-            _as_text(data[name], f"data.{name}", max_length=512, allow_int=name == "operator")
+            max_length = _MAX_LENGTHS.get(name, 512)
+            _as_text(data[name], f"data.{name}", max_length=max_length, allow_int=name == "operator")
     return ids
 
 
@@ -192,4 +230,9 @@ def _parse_time(value: str | None) -> datetime | None:
         return None
     if parsed is None or parsed.tzinfo is None:
         return None
-    return parsed
+    try:
+        # In UTC, as the database keeps it: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 and Python allow,
+        # and an instant at the edge of the calendar (9999-12-31T23:00-05:00) has no UTC value at all: kept raw only.
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return None

@@ -5,13 +5,16 @@ Output serializers only read; building the diff goes through `_diff_for` / `_con
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator, RegexValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from approvals import tips
 from approvals.diff import compute_diff
@@ -132,19 +135,88 @@ class TicketSerializer(serializers.Serializer):
         return tips.ticket_url(ticket)
 
 
+# --- Input fields -----------------------------------------------------------------------------------------------
+
+# What str.strip() removes, so the schema's "not blank" pattern and the trimming agree on every character.
+PYTHON_WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NO_NUL = r"^[^\x00]*$"
+NO_NUL_NOT_BLANK = rf"^[^\x00]*[^\x00{PYTHON_WHITESPACE}][^\x00]*$"
+
+
+class TextField(serializers.CharField):
+    """DRF's CharField, refusing NUL with a pattern instead of a plain validator, so the schema states it too."""
+
+    nul_pattern = NO_NUL
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        nul = RegexValidator(
+            self.nul_pattern, _("Null characters are not allowed."), code="null_characters_not_allowed"
+        )
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)] + [nul]
+
+
+class CommentField(TextField):
+    """A comment: a JSON string only (a number or a boolean is not coerced), without NUL, at most the configured
+    length as sent, and with `not_blank` something besides whitespace.
+
+    The NUL and blank rules are one pattern, so the OpenAPI schema states them; `max_length` is set per serializer
+    instance from REVIEW_GATE_COMMENT_MAX_LENGTH, so the schema states it too.
+    """
+
+    default_error_messages = {"invalid": _("Not a valid string.")}
+
+    def __init__(self, *, not_blank: bool = False, **kwargs: Any) -> None:
+        # allow_blank stays False (DRF's own "" rule would make the schema a oneOf that "" matches twice): a blank
+        # comment is handled in run_validation, and the pattern says whether it is allowed. A blank value never
+        # reaches the validators, so the pattern only ever fails on a NUL.
+        self.not_blank = not_blank
+        self.nul_pattern = NO_NUL_NOT_BLANK if not_blank else NO_NUL
+        super().__init__(**kwargs)
+
+    def run_validation(self, data: Any = empty) -> Any:
+        if not self.not_blank and isinstance(data, str) and not data.strip():
+            self.to_internal_value(data)  # blank is allowed here, but not longer than the limit
+            return ""
+        return super().run_validation(data)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            raise serializers.ValidationError(
+                gettext("The comment is longer than %(n)d characters.") % {"n": self.max_length}, code="max_length"
+            )
+        return str(super().to_internal_value(data))
+
+
+class QueryIntegerField(serializers.IntegerField):
+    """An integer query parameter written as digits only, as the schema's `integer` says.
+
+    DRF's IntegerField also takes "1.0", " 1", "+1" and "1_000" (Python's int() does), which the schema calls invalid.
+    """
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, str) and not re.fullmatch(r"-?[0-9]+", data):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
 class TicketFilterSerializer(serializers.Serializer):
     """Query parameters of the ticket list; empty values mean no filter."""
 
     status = serializers.ChoiceField(choices=Ticket.Status.choices, required=False, allow_blank=True)
-    project_id = serializers.IntegerField(
+    project_id = QueryIntegerField(
         required=False, min_value=0, max_value=MAX_ID, help_text=_("DataWorks workspace ID.")
     )
     event_code = serializers.RegexField(
         r"^[A-Za-z0-9_.:-]+$", required=False, allow_blank=True, max_length=100, help_text=_("e.g. commit-file")
     )
-    message_id = serializers.CharField(required=False, allow_blank=True, max_length=128)
-    page = serializers.IntegerField(required=False, min_value=1, max_value=10**9, help_text=_("1-based."))
-    page_size = serializers.IntegerField(
+    # Not allow_blank: an empty query value is no value (DRF skips it), and the schema stays one plain pattern. Not
+    # trimmed: an exact match, as the schema's plain string says.
+    message_id = TextField(required=False, max_length=128, trim_whitespace=False)
+    page = QueryIntegerField(required=False, min_value=1, max_value=10**9, help_text=_("1-based."))
+    page_size = QueryIntegerField(
         required=False,
         min_value=1,
         max_value=10**9,
@@ -255,12 +327,18 @@ class DecisionInputSerializer(serializers.Serializer):
 
     comment_required = False
 
-    comment = serializers.CharField(
+    comment = CommentField(
         required=False,
-        allow_blank=True,
         default="",
         help_text=_("Shown to the developer in DataWorks; at most REVIEW_GATE_COMMENT_MAX_LENGTH characters."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        comment = self.fields["comment"]
+        assert isinstance(comment, CommentField)
+        comment.max_length = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
+        comment.validators.append(MaxLengthValidator(comment.max_length))  # for the schema: to_internal_value checks
 
     def validate_comment(self, value: str) -> str:
         value = value.strip()
@@ -281,12 +359,16 @@ class CommentedDecisionInputSerializer(DecisionInputSerializer):
 
     comment_required = True
 
-    comment = serializers.CharField(
+    comment = CommentField(
         required=True,
-        allow_blank=True,  # validate_comment says why a blank one is refused
-        error_messages={"required": _("A comment is required to reject or to approve with a warning.")},
+        not_blank=True,
+        error_messages={
+            "required": _("A comment is required to reject or to approve with a warning."),
+            "blank": _("A comment is required to reject or to approve with a warning."),
+        },
         help_text=_(
-            "Required. Shown to the developer in DataWorks; at most REVIEW_GATE_COMMENT_MAX_LENGTH characters."
+            "Required, not blank. Shown to the developer in DataWorks; at most REVIEW_GATE_COMMENT_MAX_LENGTH "
+            "characters."
         ),
     )
 

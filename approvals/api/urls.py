@@ -30,5 +30,6 @@ urlpatterns = [
     path("tickets/<ticket_id:ticket_id>/reject", views.TicketRejectApi.as_view(), name="ticket-reject"),
     path("schema/", docs.SchemaApi.as_view(), name="schema"),
     path("docs/", docs.api_docs, name="docs"),
-    re_path(r"^.*$", views.not_found, name="not-found"),
+    # [\s\S], not ".": a path with a newline (%0A) must get the API's JSON 404 too, not the site's HTML page.
+    re_path(r"^[\s\S]*$", views.not_found, name="not-found"),
 ]

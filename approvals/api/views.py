@@ -50,9 +50,12 @@ def _errors(*statuses: int) -> dict[int, OpenApiResponse]:
         401: gettext_lazy("Not logged in and no valid `Authorization: Token <key>` header."),
         403: gettext_lazy("Not allowed (not a reviewer, own change, already approved), or CSRF failed."),
         404: gettext_lazy("No such ticket, or you may not see it."),
+        406: gettext_lazy("The `Accept` header asks for something other than JSON."),
         409: gettext_lazy("The ticket is not waiting for a decision."),
+        415: gettext_lazy("The body is not JSON (`Content-Type: application/json`)."),
     }
-    return {status: OpenApiResponse(ErrorSerializer, description=descriptions[status]) for status in statuses}
+    # DRF answers 406 on every operation whose client will not accept JSON, so every operation documents it.
+    return {status: OpenApiResponse(ErrorSerializer, description=descriptions[status]) for status in (*statuses, 406)}
 
 
 TICKET_ID = OpenApiParameter(
@@ -65,6 +68,15 @@ class ApiSchema(AutoSchema):
 
     def get_operation_id(self) -> str:
         return getattr(self.view, "operation_id", None) or str(super().get_operation_id())
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None and getattr(self.view, "FilterSerializer", None) is not None:
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    # The filters read the query string as DRF does: an empty value (`?page=`) is no value at all.
+                    parameter["allowEmptyValue"] = True
+        return operation
 
 
 class ApiView(APIView):
@@ -165,7 +177,7 @@ class _DecisionApi(ApiView):
         return Response(self.OutputSerializer(ticket, context={"request": request}).data)
 
 
-_DECIDE_ERRORS = _errors(400, 401, 403, 404, 409)
+_DECIDE_ERRORS = _errors(400, 401, 403, 404, 409, 415)
 _COMMENT_EXAMPLE = OpenApiExample("comment", value={"comment": "Partition filter checked."}, request_only=True)
 
 

@@ -746,7 +746,7 @@ def test_the_schema_is_valid_openapi_with_the_ticket_paths():
     assert reject["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/CommentedDecisionInput"
     }
-    assert set(reject["responses"]) == {"200", "400", "401", "403", "404", "409"}
+    assert set(reject["responses"]) == {"200", "400", "401", "403", "404", "406", "409", "415"}
     assert "comment" in schema["components"]["schemas"]["CommentedDecisionInput"]["required"]
     assert set(schema["components"]["securitySchemes"]) == {"cookieAuth", "tokenAuth"}
     detail = schema["components"]["schemas"]["TicketDetail"]["properties"]

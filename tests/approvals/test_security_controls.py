@@ -103,3 +103,16 @@ def test_logs_are_append_only():
             record.delete()
         with pytest.raises(ValueError, match="append-only"):
             record.save()
+
+
+def test_the_admin_never_shows_whole_api_tokens(admin_client):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=UserFactory(username="apiuser"))
+
+    listing = admin_client.get("/admin/authtoken/tokenproxy/").content.decode()
+    detail = admin_client.get(f"/admin/authtoken/tokenproxy/{token.user_id}/change/")
+
+    assert token.key[:6] in listing
+    assert token.key not in listing
+    assert detail.status_code in (302, 403) and token.key not in detail.content.decode()
