@@ -32,6 +32,7 @@ simulate: $(VENV)/.runtime
 	$(BIN)/python config/launcher.py manage simulate_event $(or $(EVENT),commit-file) $(ARGS)
 
 bench: $(VENV)/.dev
+	bash bench/install_tools.sh
 	$(BIN)/python bench/run_all.py
 
 clean:
