@@ -1,19 +1,20 @@
-"""The one place that puts approvals work on the django-q2 queue (only IDs cross the queue)."""
+"""Approvals' queue entry points, through `events.queue.enqueue` (only IDs cross the queue)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django_q.models import Schedule
-from django_q.tasks import async_task, schedule
+from django_q.tasks import schedule
+
+from events.queue import PROCESS_EVENT_TASK, enqueue
 
 DELIVER_CALLBACK_TASK = "approvals.tasks.deliver_callback"
-PROCESS_EVENT_TASK = "events.tasks.process_event"
 
 
 def enqueue_callback_delivery(callback_id: int) -> str:
     """Queue delivery of one outbox record to DataWorks and return the task id."""
-    return str(async_task(DELIVER_CALLBACK_TASK, callback_id=callback_id, group="callbacks"))
+    return enqueue(DELIVER_CALLBACK_TASK, callback_id=callback_id, group="callbacks")
 
 
 def schedule_event_retry(event_id: int, *, at: datetime) -> None:

@@ -1,12 +1,28 @@
-"""The one place that puts event work on the django-q2 queue (only IDs cross the queue)."""
+"""The one place that puts work on the django-q2 queue (only IDs cross the queue)."""
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
+from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
 
 PROCESS_EVENT_TASK = "events.tasks.process_event"
 
 
+@cache
+def _broker() -> Broker:
+    # async_task builds a new broker (with a new Redis connection) on every call unless given one; reusing one per
+    # process halved the webhook's CPU time on PostgreSQL + Redis (bench/RESULTS.md, intake profile).
+    return get_broker()
+
+
+def enqueue(func: str, *, group: str, **kwargs: Any) -> str:
+    """Queue `func(**kwargs)` and return the task id."""
+    return str(async_task(func, group=group, broker=_broker(), **kwargs))
+
+
 def enqueue_event_processing(event_id: int) -> str:
     """Queue processing of a stored event and return the task id."""
-    return str(async_task(PROCESS_EVENT_TASK, event_id=event_id, group="events"))
+    return enqueue(PROCESS_EVENT_TASK, event_id=event_id, group="events")
