@@ -35,8 +35,15 @@ def _cached_async_task() -> Any:
 
 @contextlib.contextmanager
 def cached_broker() -> Iterator[None]:
+    # Since the app passes one broker per process itself (events.queue.enqueue), this patch changes nothing there
+    # any more; it is kept so older commits can still be compared the same way.
+    import importlib
+
     enqueue = _cached_async_task()
-    with mock.patch("events.queue.async_task", enqueue), mock.patch("approvals.queue.async_task", enqueue):
+    with contextlib.ExitStack() as stack:
+        for name in ("events.queue", "approvals.queue"):
+            if hasattr(importlib.import_module(name), "async_task"):
+                stack.enter_context(mock.patch(f"{name}.async_task", enqueue))
         yield
 
 
