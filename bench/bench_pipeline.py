@@ -276,5 +276,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    benchlib.ensure_venv()
+    benchlib.start_bench()
     main()

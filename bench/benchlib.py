@@ -53,6 +53,45 @@ def ensure_venv() -> None:
 
 
 PYTHON = sys.executable
+LOCK_PATH = Path(tempfile.gettempdir()) / "review-gate-bench.lock"
+LOCK_ENV = "BENCH_LOCK_HELD"
+_LOCK_FDS: list[int] = []
+
+
+def hold_bench_lock(wait_seconds: float = 1500) -> None:
+    """Run one benchmark at a time on this machine: they share the PostgreSQL bench database, Redis db 15 and the
+    CPU, and a second run would drop the first one's database. Waits (bounded) for a run already going; the
+    processes a run starts inherit the lock through the environment."""
+    import fcntl
+
+    if os.environ.get(LOCK_ENV) == "1":
+        return
+    fd = os.open(LOCK_PATH, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + wait_seconds
+    waiting = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if not waiting:
+                holder = Path(LOCK_PATH).read_text(encoding="utf-8", errors="replace").strip() or "?"
+                print(f"[bench] another benchmark run (pid {holder}) is going; waiting for it to finish", flush=True)
+                waiting = True
+            if time.monotonic() > deadline:
+                os.close(fd)
+                raise SystemExit(f"[bench] gave up after {wait_seconds:.0f}s waiting for {LOCK_PATH}") from None
+            time.sleep(2)
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    _LOCK_FDS.append(fd)  # held until this process exits
+    os.environ[LOCK_ENV] = "1"
+
+
+def start_bench() -> None:
+    """What every bench script does first: use the project's virtualenv, then take the one-run-at-a-time lock."""
+    ensure_venv()
+    hold_bench_lock()
 
 
 # --- Cleanup: processes, databases, temp dirs ------------------------------------------------------------------
@@ -476,6 +515,28 @@ def cpu_share(before: list[int], after: list[int]) -> dict[str, float]:
     total = sum(delta[:8]) or 1
     idle = delta[3] + delta[4]
     return {"busy": (total - idle - delta[7]) / total, "steal": delta[7] / total, "idle": idle / total}
+
+
+def service_cpu_seconds(names: tuple[str, ...] = ("postgres", "redis-server")) -> float:
+    """CPU used so far by the PostgreSQL and Redis servers (exited backends are counted in their parent's cutime)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        comm = text[text.find("(") + 1 : text.rfind(")")]
+        if comm in names:
+            fields = text.rsplit(")", 1)[1].split()
+            total += sum(int(v) for v in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def busy_cpu_seconds(times: list[int]) -> float:
+    """Busy CPU seconds (user, nice, system, irq, softirq) in a cpu_times() sample."""
+    if not times:
+        return 0.0
+    return (times[0] + times[1] + times[2] + times[5] + times[6]) / os.sysconf("SC_CLK_TCK")
 
 
 # --- Statistics -------------------------------------------------------------------------------------------------

@@ -108,5 +108,5 @@ def run(env: dict[str, str], count: int, top: int, label: str, *, quiet: bool) -
 
 
 if __name__ == "__main__":
-    benchlib.ensure_venv()
+    benchlib.start_bench()
     main()

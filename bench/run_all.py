@@ -11,6 +11,8 @@ if they are down). About 12 minutes on 2 cores.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -52,6 +54,12 @@ NOTES = """## Notes
 """
 
 
+def _tree_cpu() -> float:
+    """CPU of every finished process this run started (each part and everything it started and reaped)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="comma-separated parts to run (default: all)")
@@ -83,13 +91,20 @@ def main() -> None:
                 (OUT_DIR / f"{output}.json").unlink(missing_ok=True)
             print(f"[bench] == {name} (limit {limit} s)", flush=True)
             started, cpu_before = time.monotonic(), benchlib.cpu_times()
+            ours_before = _tree_cpu() + benchlib.service_cpu_seconds()
             load_before = Path("/proc/loadavg").read_text().split()[0]
             code = benchlib.run_child(BENCH_DIR / script, extra, timeout=limit)
             durations[name] = time.monotonic() - started
-            share = benchlib.cpu_share(cpu_before, benchlib.cpu_times())
+            cpu_after = benchlib.cpu_times()
+            share = benchlib.cpu_share(cpu_before, cpu_after)
+            ours = _tree_cpu() + benchlib.service_cpu_seconds() - ours_before
+            busy = benchlib.busy_cpu_seconds(cpu_after) - benchlib.busy_cpu_seconds(cpu_before)
+            other = max(0.0, busy - ours)
+            cores = os.cpu_count() or 1
             load[name] = (
-                f"load average {load_before} at start, CPU busy {share.get('busy', 0):.0%}, "
-                f"steal {share.get('steal', 0):.1%}"
+                f"load average {load_before} at start, CPU busy {share.get('busy', 0):.0%}, of which other "
+                f"processes (not the bench, PostgreSQL or Redis) {other:.0f} CPU-s = "
+                f"{other / max(1.0, durations[name] * cores):.0%} of the machine, steal {share.get('steal', 0):.1%}"
             )
             missing = [o for o in OUTPUTS[name] if not (OUT_DIR / f"{o}.json").exists()]
             if code != 0 or missing:
@@ -122,5 +137,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    benchlib.ensure_venv()
+    benchlib.start_bench()
     main()
