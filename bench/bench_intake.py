@@ -157,8 +157,6 @@ def run_backend(
         raise RuntimeError(f"loadgen failed: {result.stderr[-2000:]}")
     fixed = json.loads(result.stdout)
     queue_depth, total_events = _queue_depth(env), _count_events(env)
-    wal = data_dir / "review_gate.sqlite3-wal"
-    wal_bytes = wal.stat().st_size if wal.exists() else None  # SQLite only: a WAL that keeps growing slows reads
 
     workers_now = benchlib.children(server.pid)
     rss_after = {pid: benchlib.rss_kib(pid) for pid in workers_now}
@@ -181,7 +179,6 @@ def run_backend(
         "whatif": whatif,
         "events_stored_total": total_events,
         "queue_depth_after": queue_depth,
-        "sqlite_wal_bytes": wal_bytes,
         "rss_kib": {
             "worker_idle": sorted(v for v in rss_idle.values() if v),
             "worker_after": sorted(v for v in rss_after.values() if v),

@@ -54,6 +54,20 @@ NOTES = """## Notes
 """
 
 
+def write_report(output: Path, durations: dict[str, float], failures: list[str], load: dict[str, str]) -> None:
+    import report
+
+    notes = (
+        NOTES
+        + "\nMachine load during each part (the benchmark's own processes included; steal = CPU time the "
+        + "hypervisor gave to other guests, a sign of noisy neighbours): "
+        + "; ".join(f"{k}: {v}" for k, v in load.items())
+    )
+    text = report.full_report(durations, failures, notes + ".\n")
+    output.write_text(text, encoding="utf-8")
+    print(f"[bench] wrote {output}", flush=True)
+
+
 def _tree_cpu() -> float:
     """CPU of every finished process this run started (each part and everything it started and reaped)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -64,7 +78,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="comma-separated parts to run (default: all)")
     parser.add_argument("--output", default=str(BENCH_DIR / "RESULTS.md"))
+    parser.add_argument(
+        "--render-only", action="store_true", help="rewrite RESULTS.md from bench/out/ without running anything"
+    )
     args = parser.parse_args()
+    if args.render_only:
+        saved = benchlib.read_result("run") or {"durations": {}, "failures": [], "load": {}}
+        write_report(Path(args.output), saved["durations"], saved["failures"], saved["load"])
+        return
     wanted = {p for p in args.only.split(",") if p} or {name for name, *_ in PARTS}
     unknown = wanted - {name for name, *_ in PARTS}
     if unknown:
@@ -118,20 +139,8 @@ def main() -> None:
             except Exception as exc:
                 print(f"[bench] final cleanup {step.__name__} failed: {exc!r}", file=sys.stderr)
 
-    import report
-
-    notes = (
-        NOTES
-        + "\nMachine load during each part (the benchmark's own processes included; steal = CPU time the "
-        + (
-            "hypervisor gave to other guests, a sign of noisy neighbours): "
-            + "; ".join(f"{k}: {v}" for k, v in load.items())
-        )
-    )
-    text = report.full_report(durations, failures, notes + ".\n")
-    Path(args.output).write_text(text, encoding="utf-8")
-    print(text)
-    print(f"[bench] wrote {args.output}", flush=True)
+    benchlib.write_result("run", {"durations": durations, "failures": failures, "load": load})
+    write_report(Path(args.output), durations, failures, load)
     if failures:
         sys.exit(1)
 
