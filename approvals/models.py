@@ -184,7 +184,22 @@ class Ticket(models.Model):
         return self.status in (self.Status.PREPARING, self.Status.PENDING, self.Status.NEEDS_ATTENTION)
 
 
-class AuditEntry(models.Model):
+class AppendOnly(models.Model):
+    """A log row that, once written, is never rewritten or deleted through the ORM."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError(f"{self._meta.verbose_name} rows are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError(f"{self._meta.verbose_name} rows are append-only")
+
+
+class AuditEntry(AppendOnly):
     """Append-only history of a ticket: creation, each approval or rejection, overrides, expiry, callbacks."""
 
     class Action(models.TextChoices):
@@ -224,15 +239,6 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} on ticket {self.ticket_id}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        # Append-only: an existing entry is never rewritten through the ORM.
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("Audit entries are append-only")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("Audit entries are append-only")
 
 
 class Callback(models.Model):
@@ -299,7 +305,7 @@ class DeliveryAttempt(models.Model):
         return f"#{self.pk} {self.outcome} for callback {self.callback_id}"
 
 
-class RuleChange(models.Model):
+class RuleChange(AppendOnly):
     """Append-only record of every change to the reviewer rules: who, when, from where, and the rule afterwards."""
 
     class Action(models.TextChoices):
@@ -329,11 +335,3 @@ class RuleChange(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.rule_name}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("Rule changes are append-only")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("Rule changes are append-only")

@@ -10,19 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from dataworks_client.emulator.errors import ApiError
 from dataworks_client.emulator.store import ANY_EXTENSION, CallbackRecord, EmulatorStore
 
 MAX_PAGE_SIZE = 100
-
-
-class ApiError(Exception):
-    """Answer the call with this HTTP status and DataWorks error code."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -12,19 +12,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote
 
+from dataworks_client.emulator.errors import ApiError
+
 ALGORITHM = "ACS3-HMAC-SHA256"
 # Headers a signature must cover, or an attacker could replay it with another action, host or body.
 REQUIRED_SIGNED = ("host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce")
 
 
-class SignatureError(Exception):
+class SignatureError(ApiError):
     """The request is not signed correctly; carries the DataWorks-style status and code to answer with."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
