@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django_q.brokers import Broker, get_broker
+from django_q.conf import Conf
 from django_q.tasks import async_task
 
 PROCESS_EVENT_TASK = "events.tasks.process_event"
@@ -26,3 +28,16 @@ def enqueue(func: str, *, group: str, **kwargs: Any) -> str:
 def enqueue_event_processing(event_id: int) -> str:
     """Queue processing of a stored event and return the task id."""
     return enqueue(PROCESS_EVENT_TASK, event_id=event_id, group="events")
+
+
+def enqueue_event_processing_with_commit(event_id: int) -> None:
+    """Queue processing of an event being stored in the current transaction, so the task exists iff the event does.
+
+    With the ORM broker the queue is a table in the same database: the task row joins the event's transaction (one
+    commit instead of two, and no window where the event is stored but its task is lost). Any other broker is not
+    transactional, so the task is queued after the commit, never for an event that was rolled back.
+    """
+    if Conf.ORM == DEFAULT_DB_ALIAS and transaction.get_connection().in_atomic_block:
+        enqueue_event_processing(event_id)
+    else:
+        transaction.on_commit(lambda: enqueue_event_processing(event_id))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from events.catalogue import CallbackApi, Module
 from events.models import InboundEvent
 from events.payload import CloudEvent, parse_event
-from events.queue import enqueue_event_processing
+from events.queue import enqueue_event_processing_with_commit
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ class IntakeResult:
 
 
 def event_receive(*, body: bytes) -> IntakeResult:
-    """Validate a webhook body and store its event once; enqueue processing after commit when it is gated.
+    """Validate a webhook body and store its event once; enqueue processing with the commit when it is gated.
 
     A repeated delivery (same source and id, even at the same instant) returns the stored event unchanged.
 
@@ -38,7 +38,7 @@ def event_receive(*, body: bytes) -> IntakeResult:
         with transaction.atomic():
             event = _store(parsed, body=body, digest=digest)
             if event.gated:
-                transaction.on_commit(lambda: enqueue_event_processing(event.pk))
+                enqueue_event_processing_with_commit(event.pk)
     except IntegrityError:
         # The unique (source, message_id) constraint is the arbiter: another delivery stored it first.
         existing = InboundEvent.objects.get(source=parsed.source, message_id=parsed.message_id)

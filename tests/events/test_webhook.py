@@ -33,6 +33,22 @@ def test_good_event_is_stored_verbatim_and_queued(post_event):
     assert [(t["func"], t["kwargs"]) for t in tasks] == [("events.tasks.process_event", {"event_id": event.pk})]
 
 
+def test_an_event_rolled_back_leaves_no_task_behind(django_capture_on_commit_callbacks):
+    # The task is queued with the event's transaction (ORM broker) or after its commit (Redis): never for an event
+    # that was not stored. Here the surrounding transaction fails after the event was written.
+    from django.db import transaction
+
+    from events.services import event_receive
+
+    body = json.dumps(load_fixture("commit_file")).encode("utf-8")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        assert event_receive(body=body).created
+        raise RuntimeError("the caller's transaction fails")
+
+    assert InboundEvent.objects.count() == 0
+    assert queued_tasks() == []
+
+
 def test_sequential_duplicate_is_acknowledged_and_stores_nothing_new(post_event):
     payload = load_fixture("deploy_file")
     first = post_event(payload)
