@@ -145,6 +145,7 @@ def ticket_ready(*, ticket_id: int, prepared: Prepared) -> Ticket:
         ticket.status = Ticket.Status.PENDING
         ticket.attention_reason = ""
         ticket.supersedes = _earlier_open_ticket(ticket)
+        ticket.has_rules = bool(rules)
         ticket.save()
         ticket.rules.set(rules)
         names = ", ".join(rule.name for rule in rules) or _("none")

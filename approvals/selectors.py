@@ -1,10 +1,13 @@
-"""Read queries for tickets: which a user may see, and which wait for them, as ID subqueries the database can index."""
+"""Read queries for tickets: which a user may see, which wait for them, and lists of them newest first by keyset."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from django.contrib.auth.models import AnonymousUser, PermissionsMixin, User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from approvals import policy
@@ -13,25 +16,49 @@ from approvals.models import AuditEntry, Rule, Ticket
 TicketRule = Ticket.rules.through
 
 
-def _reviewed_ticket_ids(user: User) -> QuerySet[Any] | None:
-    """Return the IDs of tickets the user reviews (by a human rule, directly or by group; or by review-any when no
-    rule matched), as one subquery, or None when there are none to look for."""
-    parts: list[QuerySet[Any]] = []
-    if user.is_active:
-        human_rules = Rule.objects.filter(Q(reviewers=user) | Q(groups__user=user), auto_outcome="").values("pk")
-        parts.append(TicketRule.objects.filter(rule_id__in=human_rules).values("ticket_id"))
-    if isinstance(user, PermissionsMixin) and user.has_perm("approvals.review_any"):
-        parts.append(Ticket.objects.filter(rules__isnull=True).values("pk"))
-    if not parts:
+# A reviewer with at least this many rule links is listed by walking tickets newest first and probing each one's
+# links (stops after a page); one with fewer by fetching their tickets and sorting them. Either plan alone is slow
+# for the other kind of reviewer: 40 ms against 1 ms, or 57 ms against 0.3 ms on SQLite at 100,000 tickets.
+WALK_FROM_LINKS = 2_000
+
+
+def _review_rule_ids(user: User) -> list[int]:
+    """Return the IDs of the human (not automatic) rules that name the user, directly or by group, as literals.
+
+    Literals rather than a subquery: the database's statistics then see which rules, hence how many tickets.
+    """
+    if not user.is_active:
+        return []
+    rules = Rule.objects.filter(Q(reviewers=user) | Q(groups__user=user), auto_outcome="")
+    return sorted(set(rules.values_list("pk", flat=True)))
+
+
+def _rule_links(rule_ids: list[int], *, walk: bool) -> Q:
+    """The condition "the ticket matched one of these rules", as a per-row probe (walk) or an ID list."""
+    if walk:
+        return Q(Exists(TicketRule.objects.filter(ticket_id=OuterRef("pk"), rule_id__in=rule_ids)))
+    return Q(pk__in=TicketRule.objects.filter(rule_id__in=rule_ids).values("ticket_id"))
+
+
+def _reviews(user: User, *, walk: bool) -> Q | None:
+    """Return the condition on a ticket that the user reviews it (by a human rule, directly or by group; or by
+    review-any when no rule matched), or None when they review nothing."""
+    branches = []
+    rule_ids = _review_rule_ids(user)
+    if rule_ids:
+        branches.append(_rule_links(rule_ids, walk=walk))
+    if user.has_perm("approvals.review_any"):
+        branches.append(Q(has_rules=False))  # a column, not NOT EXISTS (which PostgreSQL chose to hash whole)
+    if not branches:
         return None
-    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    return branches[0] if len(branches) == 1 else branches[0] | branches[1]
 
 
 def visible_tickets(user: User | AnonymousUser) -> QuerySet[Ticket]:
     """Return the tickets a user may see: staff see all; others what they review or what they triggered.
 
-    Mirrors `policy.is_reviewer` and `policy.is_own_change`. Built as `id IN (UNION of small ID lists)` rather than
-    an OR of EXISTS tests, which made the database scan every ticket (bench/RESULTS.md, inbox at 100,000 tickets).
+    Mirrors `policy.is_reviewer` and `policy.is_own_change`. For finding or counting tickets; lists newest first
+    use `newest_visible_ids`, which splits this condition into branches the database can each plan well.
     """
     tickets = Ticket.objects.all()
     if not user.is_authenticated:
@@ -39,14 +66,12 @@ def visible_tickets(user: User | AnonymousUser) -> QuerySet[Ticket]:
     if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
         return tickets
     assert isinstance(user, User)
-    ids = _reviewed_ticket_ids(user)
+    visible = _reviews(user, walk=False)
     uid = policy.dataworks_uid_of(user)
-    own = Ticket.objects.filter(operator_uid=uid).values("pk") if uid else None
-    if ids is not None and own is not None:
-        ids = ids.union(own)
-    elif ids is None:
-        ids = own
-    return tickets.filter(pk__in=ids) if ids is not None else tickets.none()
+    if uid:
+        own = Q(operator_uid=uid)
+        visible = own if visible is None else visible | own
+    return tickets.filter(visible) if visible is not None else tickets.none()
 
 
 def waiting_for(user: User | AnonymousUser) -> QuerySet[Ticket]:
@@ -54,12 +79,106 @@ def waiting_for(user: User | AnonymousUser) -> QuerySet[Ticket]:
     if not user.is_authenticated:
         return Ticket.objects.none()
     assert isinstance(user, User)
-    ids = _reviewed_ticket_ids(user)
-    if ids is None:
+    reviews = _reviews(user, walk=True)  # pending tickets are few: probe each rather than list every reviewed one
+    if reviews is None:
         return Ticket.objects.none()
     approved = AuditEntry.objects.filter(ticket_id=OuterRef("pk"), actor=user, action__in=policy.APPROVAL_ACTIONS)
-    tickets = Ticket.objects.filter(pk__in=ids, status=Ticket.Status.PENDING).exclude(Exists(approved))
+    tickets = Ticket.objects.filter(reviews, status=Ticket.Status.PENDING).exclude(Exists(approved))
     uid = policy.dataworks_uid_of(user)
     if uid:
         tickets = tickets.exclude(operator_uid=uid)
     return tickets
+
+
+# --- Lists newest first, one page at a time -------------------------------------------------------------------------
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CURSOR = re.compile(r"([0-9]{1,18})\.([0-9]{1,18})")  # 18 digits: both fit a 64-bit database integer
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """A position in a newest-first list: the last ticket shown; the next page holds the tickets after it."""
+
+    created_at: datetime
+    pk: int
+
+    def encode(self) -> str:
+        return f"{(self.created_at - _EPOCH) // timedelta(microseconds=1)}.{self.pk}"
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor | None:
+        """Parse `encode()`'s form; None when it is not one (the caller reports the bad value)."""
+        match = _CURSOR.fullmatch(text)
+        if match is None:
+            return None
+        try:
+            created_at = _EPOCH + timedelta(microseconds=int(match[1]))
+        except OverflowError:
+            return None
+        return cls(created_at, int(match[2]))
+
+
+@dataclass(frozen=True, slots=True)
+class IdPage:
+    """The IDs of one page, newest first, and where the next page starts (None on the last page)."""
+
+    ids: list[int]
+    next: Cursor | None
+
+
+def _visibility_branches(user: User | AnonymousUser) -> list[Q] | None:
+    """Return the ways a user may see a ticket as separate conditions (None: staff see all; []: nothing).
+
+    Each branch alone gets a plan that suits its size, which an OR of them does not: a reviewer of 25,000 tickets
+    walks the created_at index and stops after a page; one of 10 fetches those 10 and sorts them (`WALK_FROM_LINKS`).
+    """
+    if not user.is_authenticated:
+        return []
+    if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
+        return None
+    assert isinstance(user, User)
+    branches = []
+    rule_ids = _review_rule_ids(user)
+    if rule_ids:
+        links = TicketRule.objects.filter(rule_id__in=rule_ids)[:WALK_FROM_LINKS].count()  # bounded: stops early
+        branches.append(_rule_links(rule_ids, walk=links >= WALK_FROM_LINKS))
+    if user.has_perm("approvals.review_any"):
+        branches.append(Q(has_rules=False))
+    uid = policy.dataworks_uid_of(user)
+    if uid:
+        branches.append(Q(operator_uid=uid))
+    return branches
+
+
+def newest_visible_ids(
+    user: User | AnonymousUser,
+    narrow: Callable[[QuerySet[Ticket]], QuerySet[Ticket]] = lambda tickets: tickets,
+    *,
+    after: Cursor | None = None,
+    limit: int,
+) -> IdPage:
+    """Return one page of the tickets a user may see (the same set as `visible_tickets`), newest first.
+
+    `narrow` applies the list's filters; `after` continues from a previous page. One query per visibility branch
+    (at most three), each reading at most `limit + 1` rows from where the page starts, merged here: a page costs the
+    same at the 1st and the 1,000th page, and nothing counts the whole set.
+    """
+    branches = _visibility_branches(user)
+    if branches is not None and not branches:
+        return IdPage([], None)
+    queries = [Ticket.objects.all()] if branches is None else [Ticket.objects.filter(branch) for branch in branches]
+    found: dict[int, datetime] = {}
+    for tickets in queries:
+        tickets = narrow(tickets)
+        if after is not None:
+            # `created_at <= x` lets the index bound the scan; the exclusion drops what the last page already showed.
+            tickets = tickets.filter(created_at__lte=after.created_at).exclude(
+                created_at=after.created_at, pk__gte=after.pk
+            )
+        rows = tickets.order_by("-created_at", "-pk").values_list("pk", "created_at")[: limit + 1]
+        found.update(rows)
+    newest = sorted(found.items(), key=lambda item: (item[1], item[0]), reverse=True)
+    page = newest[:limit]
+    more = len(newest) > limit
+    return IdPage([pk for pk, _ in page], Cursor(page[-1][1], page[-1][0]) if more and page else None)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -21,8 +21,8 @@ from approvals import policy, services
 from approvals.decision_forms import DecisionForm, InboxFilterForm, OverrideForm
 from approvals.errors import ApprovalError
 from approvals.models import Ticket
-from approvals.presentation import ticket_context
-from approvals.selectors import visible_tickets, waiting_for
+from approvals.presentation import InboxRow, inbox_rows, ticket_context
+from approvals.selectors import Cursor, newest_visible_ids, visible_tickets, waiting_for
 
 PAGE_SIZE = 25
 _AGES = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "7d": timedelta(days=7)}
@@ -30,30 +30,24 @@ _AGES = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "7d": timedelta(days
 
 @dataclass(frozen=True)
 class InboxPage:
-    """One page of the inbox, found without counting every visible ticket (a COUNT over 100,000 rows is slow)."""
+    """One page of the inbox, newest first; the next page continues after its last row (no count, no offset)."""
 
-    object_list: list[Ticket]
-    number: int
-    has_next: bool
+    object_list: list[InboxRow]
+    after: str  # the cursor this page started after ("" for the newest page)
+    next_after: str  # the cursor of the next page ("" on the last page)
+    bad_cursor: bool = False  # `after` was given but is not a cursor: the newest page is shown, with a message
 
     @classmethod
-    def of(cls, tickets: QuerySet[Ticket], raw_number: str | None) -> InboxPage:
-        number = int(raw_number) if raw_number and raw_number.isdigit() and 0 < int(raw_number) < 100_000 else 1
-        start = (number - 1) * PAGE_SIZE
-        rows = list(tickets[start : start + PAGE_SIZE + 1])
-        return cls(object_list=rows[:PAGE_SIZE], number=number, has_next=len(rows) > PAGE_SIZE)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
+    def of(cls, user: User | AnonymousUser, form: InboxFilterForm, raw_after: str | None) -> InboxPage:
+        after = Cursor.decode(raw_after or "")
+        ids = newest_visible_ids(user, lambda tickets: _filtered(tickets, form), after=after, limit=PAGE_SIZE)
+        rows = {row.pk: row for row in inbox_rows(Ticket.objects.filter(pk__in=ids.ids))}
+        return cls(
+            object_list=[rows[pk] for pk in ids.ids if pk in rows],
+            after=after.encode() if after else "",
+            next_after=ids.next.encode() if ids.next else "",
+            bad_cursor=bool(raw_after) and after is None,
+        )
 
 
 def _filtered(tickets: QuerySet[Ticket], form: InboxFilterForm) -> QuerySet[Ticket]:
@@ -76,19 +70,16 @@ def _filtered(tickets: QuerySet[Ticket], form: InboxFilterForm) -> QuerySet[Tick
 def inbox(request: HttpRequest) -> HttpResponse:
     """List tickets waiting for me first, then every ticket I may see (filtered, paginated)."""
     form = InboxFilterForm(request.GET or None)
-    columns = ("id", "message_id", "event_code", "project_id", "title", "status", "check_result", "created_at")
     # The rows show ticket columns only: joining events here made PostgreSQL join all visible tickets before sorting.
-    mine = waiting_for(request.user).only(*columns)
-    everything = _filtered(visible_tickets(request.user), form).only(*columns)
-    page = InboxPage.of(everything.order_by("-created_at", "-pk"), request.GET.get("page"))
+    page = InboxPage.of(request.user, form, request.GET.get("after"))
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("after", None)
     return render(
         request,
         "approvals/inbox.html",
         {
             "form": form,
-            "waiting": list(mine.order_by("created_at")[:50]),
+            "waiting": inbox_rows(waiting_for(request.user).order_by("created_at")[:50]),
             "page": page,
             "query": query.urlencode(),
             "now": timezone.now(),

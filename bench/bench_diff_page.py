@@ -94,6 +94,7 @@ def run(sizes: list[int], runs: int, share: float) -> dict[str, Any]:
                 new_label="version 7 (this change)",
                 status=Ticket.Status.PENDING,
                 created_at=timezone.now(),
+                has_rules=True,
             )
             ticket.rules.add(rule)
             AuditEntry.objects.create(ticket=ticket, action=AuditEntry.Action.CREATED, comment="bench")

@@ -40,11 +40,13 @@ PAGES = [
     ("inbox", "/"),
     ("api list", "/api/v1/tickets/"),
 ]
+# "{after}" is the list position after the 4,975th ticket the user may see (where page 200 of 25 starts).
 DEEP_PAGES = [
-    ("inbox page 200", "/?page=200"),
-    ("api list page 200", "/api/v1/tickets/?page=200"),
+    ("inbox page 200", "/?after={after}"),
+    ("api list page 200", "/api/v1/tickets/?after={after}"),
     ("inbox filtered PENDING", "/?status=PENDING"),
 ]
+ROLES = ("reviewer", "staff", "sparse")
 # (event code, weight): the gated extension points, file events most common.
 EVENT_MIX = [
     ("commit-file", 40),
@@ -178,6 +180,7 @@ class Population:
                     if status in ("APPROVED", "REJECTED", "EXPIRED")
                     else ("RESOLVED" if status == "RESOLVED_IN_DATAWORKS" else "NOT_SENT"),
                     created_at=created,
+                    has_rules=True,  # every bench ticket is linked to one or two rules below
                 )
             )
         tickets = Ticket.objects.bulk_create(tickets)
@@ -258,7 +261,12 @@ def setup_users() -> tuple[dict[str, Any], list[Any]]:
         rules.append(rule)
     rules[0].reviewers.add(reviewer)
     rules[1].groups.add(group)
-    return {"staff": staff, "reviewer": reviewer, "others": others}, rules
+    # A reviewer named on a rule that (so far) matched nothing, with a DataWorks account that triggered nothing:
+    # the case where walking tickets newest first would read the whole table to fill one page.
+    sparse = User.objects.create_user("bench-sparse", "sparse@example.invalid", None)
+    ReviewerProfile.objects.create(user=sparse, dataworks_uid="bench-sparse-uid")
+    Rule.objects.create(name="rare", projects=[99], events=[], min_approvals=1).reviewers.add(sparse)
+    return {"staff": staff, "reviewer": reviewer, "sparse": sparse, "others": others}, rules
 
 
 def measure(client: Any, path: str, runs: int) -> dict[str, Any]:
@@ -313,81 +321,12 @@ def profile(client: Any, path: str) -> str:
     return "\n".join(line for line in out.getvalue().splitlines() if line.strip())[:6000]
 
 
-def _median_ms(function: Any, runs: int = 5) -> tuple[float, Any]:
-    timings, value = [], None
-    for _ in range(runs):
-        started = time.perf_counter()
-        value = function()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings), value
+def deep_cursor(user: Any, position: int = 4975) -> str:
+    """The list position after the user's `position`-th visible ticket, newest first (page 200 starts there)."""
+    from approvals.selectors import Cursor, visible_tickets
 
-
-LIST_COLUMNS = ("id", "message_id", "event_code", "project_id", "title", "status", "check_result", "created_at")
-
-
-def whatif_reviewer_queries(user: Any) -> dict[str, Any]:
-    """Time the reviewer's list and count queries as the app builds them against alternative shapes (evidence only).
-
-    - page as the app builds it: `visible_tickets(user)` + select_related("event"), newest first, one inbox page;
-    - EXISTS shape: the same filter written as `EXISTS(ticket_rules of the user's rules) OR operator_uid = uid`
-      (what the app used before commit 557acb7), which lets the database walk the created_at index and stop after
-      one page, and only the columns the list shows;
-    - IDs first: the page's 26 IDs, then those rows with the listed columns;
-    - count as the app builds it (the API paginator's COUNT) and a plain COUNT over the union of IDs.
-    Pages: the first (offset 0) and page 200 of the inbox (offset 4,975).
-    """
-    from django.db import connection
-    from django.db.models import Exists, OuterRef, Q
-
-    from approvals.models import Rule, Ticket
-    from approvals.policy import dataworks_uid_of
-    from approvals.selectors import visible_tickets
-
-    through = Ticket.rules.through
-    uid = dataworks_uid_of(user)
-    rules = Rule.objects.filter(Q(reviewers=user) | Q(groups__user=user), auto_outcome="").values("pk")
-    exists = Q(Exists(through.objects.filter(ticket_id=OuterRef("pk"), rule_id__in=rules))) | Q(operator_uid=uid)
-    columns = (*LIST_COLUMNS, "event__occurred_at", "event__received_at")
-    order = ("-created_at", "-pk")
-    union = (
-        through.objects.filter(rule_id__in=rules)
-        .values("ticket_id")
-        .union(Ticket.objects.filter(operator_uid=uid).values("pk"))
-    )
-    sql, params = union.query.get_compiler(connection.alias).as_sql()
-
-    def union_count() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS visible", params)  # noqa: S608 - ORM-built SQL
-            return int(cursor.fetchone()[0])
-
-    out: dict[str, Any] = {"visible": visible_tickets(user).count()}
-    for label, start in (("page 1", 0), ("page 200", 4975)):
-        end = start + 26
-        out[label] = {
-            "app_ms": _median_ms(
-                lambda s=start, e=end: list(visible_tickets(user).select_related("event").order_by(*order)[s:e])
-            )[0],
-            "exists_only_ms": _median_ms(
-                lambda s=start, e=end: list(
-                    Ticket.objects.filter(exists).select_related("event").only(*columns).order_by(*order)[s:e]
-                )
-            )[0],
-            "ids_first_ms": _median_ms(
-                lambda s=start, e=end: list(
-                    Ticket.objects.filter(
-                        pk__in=list(visible_tickets(user).order_by(*order).values_list("pk", flat=True)[s:e])
-                    )
-                    .select_related("event")
-                    .only(*columns)
-                    .order_by(*order)
-                )
-            )[0],
-        }
-    out["count_app_ms"], counted = _median_ms(lambda: visible_tickets(user).count())
-    out["count_union_ms"], union_n = _median_ms(union_count)
-    out["same_count"] = counted == union_n == Ticket.objects.filter(exists).count()
-    return out
+    row = visible_tickets(user).order_by("-created_at", "-pk").values_list("created_at", "pk")[position - 1 : position]
+    return Cursor(*row[0]).encode() if row else "0.0"
 
 
 def run_backend(key: str, total: int, runs: int) -> dict[str, Any]:
@@ -407,7 +346,7 @@ def run_backend(key: str, total: int, runs: int) -> dict[str, Any]:
         users, rules = setup_users()
         population = Population(users, rules)
         clients = {}
-        for role in ("reviewer", "staff"):
+        for role in ROLES:
             clients[role] = Client()
             clients[role].force_login(users[role])
         steps = [BASELINE_TICKETS, total] if total > BASELINE_TICKETS else [total]
@@ -434,8 +373,9 @@ def run_backend(key: str, total: int, runs: int) -> dict[str, Any]:
                 "pages": [],
             }
             pages = PAGES + (DEEP_PAGES if target == total else [])
-            for label, path in pages:
-                for role in ("reviewer", "staff"):
+            for label, template in pages:
+                for role in ROLES:
+                    path = template.format(after=deep_cursor(users[role])) if "{after}" in template else template
                     m = measure(clients[role], path, runs)
                     m.update(page=label, path=path, role=role)
                     slowest_sql = m.pop("_slowest_sql", "")
@@ -449,7 +389,6 @@ def run_backend(key: str, total: int, runs: int) -> dict[str, Any]:
                         file=sys.stderr,
                     )
             result["sizes"].append(size)
-        result["whatif"] = whatif_reviewer_queries(users["reviewer"])
         connection.close()
     return result
 

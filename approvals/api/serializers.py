@@ -21,6 +21,7 @@ from approvals.diff import compute_diff
 from approvals.models import AuditEntry, CheckResult, Rule, Ticket
 from approvals.policy import Requirement
 from approvals.preparation import FILE_EVENTS
+from approvals.selectors import Cursor
 
 from .selectors import ReviewState, operator_name, review_state
 
@@ -202,6 +203,22 @@ class QueryIntegerField(serializers.IntegerField):
         return int(super().to_internal_value(data))
 
 
+@extend_schema_field({"type": "string", "pattern": r"^[0-9]{1,18}\.[0-9]{1,18}$", "maxLength": 37})
+class CursorField(serializers.Field):
+    """A list position as `Cursor.encode()` writes it; anything else is a 400 naming the parameter."""
+
+    default_error_messages = {"invalid": _("Not a list position; use the `next` link of the previous page.")}
+
+    def to_internal_value(self, data: Any) -> Cursor:
+        cursor = Cursor.decode(data) if isinstance(data, str) else None
+        if cursor is None:
+            self.fail("invalid")
+        return cursor
+
+    def to_representation(self, value: Cursor) -> str:
+        return value.encode()
+
+
 class TicketFilterSerializer(serializers.Serializer):
     """Query parameters of the ticket list; empty values mean no filter."""
 
@@ -215,7 +232,10 @@ class TicketFilterSerializer(serializers.Serializer):
     # Not allow_blank: an empty query value is no value (DRF skips it), and the schema stays one plain pattern. Not
     # trimmed: an exact match, as the schema's plain string says.
     message_id = TextField(required=False, max_length=128, trim_whitespace=False)
-    page = QueryIntegerField(required=False, min_value=1, max_value=10**9, help_text=_("1-based."))
+    after = CursorField(
+        required=False,
+        help_text=_("Continue after this position: copy it from the previous page's `next` link, never build it."),
+    )
     page_size = QueryIntegerField(
         required=False,
         min_value=1,
@@ -225,11 +245,9 @@ class TicketFilterSerializer(serializers.Serializer):
 
 
 class TicketPageSerializer(serializers.Serializer):
-    """One page of tickets."""
+    """One page of tickets, newest first."""
 
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
+    next = serializers.URLField(allow_null=True, help_text=_("The next (older) page; null on the last page."))
     results = TicketSerializer(many=True)
 
 

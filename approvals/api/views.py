@@ -27,7 +27,7 @@ from approvals import services
 from approvals.models import Ticket
 
 from .exceptions import api_exception_handler, error_body
-from .pagination import TicketPagination
+from .pagination import ticket_page
 from .selectors import visible_tickets, with_api_columns
 from .serializers import (
     MAX_ID,
@@ -128,14 +128,17 @@ class TicketListApi(ApiView):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        tickets = with_api_columns(visible_tickets(request.user))
-        for name in FILTERS:
-            value = filters.validated_data.get(name)
-            if value not in (None, ""):
-                tickets = tickets.filter(**{name: value})
-        paginator = TicketPagination()
-        page = paginator.paginate_queryset(tickets.order_by("-created_at", "-pk"), request, view=self)
-        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+        data = filters.validated_data
+        wanted = {name: data[name] for name in FILTERS if data.get(name) not in (None, "")}
+        tickets, next_url = ticket_page(
+            request,
+            request.user,
+            lambda tickets: tickets.filter(**wanted),
+            lambda ids: with_api_columns(Ticket.objects.filter(pk__in=ids)),
+            after=data.get("after"),
+            page_size=data.get("page_size"),
+        )
+        return Response({"next": next_url, "results": self.OutputSerializer(tickets, many=True).data})
 
 
 @extend_schema(

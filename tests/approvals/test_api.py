@@ -21,6 +21,7 @@ from approvals import policy, tips
 from approvals.api.docs import build_schema
 from approvals.api.selectors import visible_tickets
 from approvals.models import AuditEntry, Rule, Ticket
+from approvals.selectors import newest_visible_ids
 from events.models import InboundEvent
 from tests.factories import GroupFactory, RuleFactory, TicketFactory, UserFactory
 from tests.queue import queued_tasks
@@ -120,7 +121,8 @@ def test_list_shows_the_tickets_i_review_newest_first_with_their_fields(reviewer
 
     assert response.status_code == 200
     body = response.json()
-    assert (body["count"], body["next"], body["previous"]) == (2, None, None)
+    assert set(body) == {"next", "results"}
+    assert body["next"] is None
     assert [t["id"] for t in body["results"]] == [ticket.pk, older.pk]
     first = body["results"][0]
     assert first == {
@@ -192,8 +194,12 @@ def test_list_filters(staff, query, expected):
         ({"event_code": "commit file; drop"}, "event_code"),
         ({"event_code": "x" * 101}, "event_code"),
         ({"message_id": "m" * 129}, "message_id"),
-        ({"page": "0"}, "page"),
-        ({"page": "last"}, "page"),
+        ({"after": "0"}, "after"),
+        ({"after": "last"}, "after"),
+        ({"after": "1.2.3"}, "after"),
+        ({"after": "9" * 18 + ".1"}, "after"),  # past the calendar
+        ({"after": "1." + "9" * 19}, "after"),  # beyond a 64-bit ID
+        ({"after": "1" * 42}, "after"),
         ({"page_size": "lots"}, "page_size"),
         ({"page_size": "0"}, "page_size"),
     ],
@@ -245,20 +251,42 @@ def _bulk_tickets(count: int) -> None:
 def test_list_is_paginated_by_50_and_page_size_up_to_200(staff):
     _bulk_tickets(201)
     client = as_user(staff)
+    newest_first = list(Ticket.objects.order_by("-created_at", "-pk").values_list("pk", flat=True))
 
     default = client.get(LIST_URL).json()
-    assert (default["count"], len(default["results"]), default["previous"]) == (201, 50, None)
-    assert default["next"] == "http://testserver/api/v1/tickets/?page=2"
+    assert [t["id"] for t in default["results"]] == newest_first[:50]
+    assert default["next"].startswith("http://testserver/api/v1/tickets/?after=")
     assert len(client.get(LIST_URL, {"page_size": 200}).json()["results"]) == 200
     assert len(client.get(LIST_URL, {"page_size": 1000}).json()["results"]) == 200  # capped, not refused
-    last = client.get(LIST_URL, {"page_size": 100, "page": 3}).json()
-    assert (len(last["results"]), last["next"]) == (1, None)
-    ids = [t["id"] for t in client.get(LIST_URL, {"page_size": 200}).json()["results"]]
-    assert ids == list(Ticket.objects.order_by("-created_at", "-pk").values_list("pk", flat=True)[:200])
 
-    beyond = client.get(LIST_URL, {"page": 99})
-    assert beyond.status_code == 404
-    assert error_of(beyond)["code"] == "not_found"
+    # Following `next` visits every ticket once, in order, and the last page says there is no more.
+    seen, url = [], f"{LIST_URL}?page_size=70&status=PENDING"
+    while url:
+        page = client.get(url).json()
+        seen += [t["id"] for t in page["results"]]
+        url = page["next"]
+        assert url is None or ("status=PENDING" in url and "page_size=70" in url)  # the filters carry over
+    assert seen == newest_first
+
+
+def test_paging_neither_repeats_nor_skips_when_tickets_arrive_or_share_a_time(staff):
+    _bulk_tickets(30)
+    same_moment = timezone.now() - timedelta(seconds=10)
+    Ticket.objects.filter(pk__in=list(Ticket.objects.order_by("pk").values_list("pk", flat=True)[5:15])).update(
+        created_at=same_moment
+    )
+    client = as_user(staff)
+    before = list(Ticket.objects.order_by("-created_at", "-pk").values_list("pk", flat=True))
+
+    first = client.get(LIST_URL, {"page_size": 12}).json()
+    _bulk_tickets(5)  # newer tickets arrive between two pages
+    seen, url = [t["id"] for t in first["results"]], first["next"]
+    while url:
+        page = client.get(url).json()
+        seen += [t["id"] for t in page["results"]]
+        url = page["next"]
+
+    assert seen == before
 
 
 def test_list_runs_the_same_number_of_queries_for_1_or_40_tickets(
@@ -284,7 +312,7 @@ def test_list_runs_the_same_number_of_queries_for_1_or_40_tickets(
         return len(queries)
 
     make_tickets(1)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # auth, rules, their link count, 2 perms, uid, 2 branches, rows
         client.get(LIST_URL)
     one = count_queries()
     make_tickets(39)
@@ -488,7 +516,7 @@ def test_a_non_reviewer_cannot_see_or_decide_and_learns_nothing(outsider, ticket
     client = as_user(outsider)
     missing = Ticket.objects.order_by("-pk").first().pk + 1000
 
-    assert client.get(LIST_URL).json()["count"] == 0
+    assert client.get(LIST_URL).json()["results"] == []
     for url in (detail_url(ticket), f"/api/v1/tickets/{missing}/"):
         response = client.get(url)
         assert response.status_code == 404
@@ -563,7 +591,7 @@ def test_token_authentication_works_without_csrf(reviewer, ticket):
     client = Client(enforce_csrf_checks=True)
     auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
 
-    assert client.get(LIST_URL, **auth).json()["count"] == 1
+    assert len(client.get(LIST_URL, **auth).json()["results"]) == 1
     response = post_json(client, decide_url(ticket, "reject"), {"comment": "via script"}, **auth)
 
     assert response.status_code == 200
@@ -709,6 +737,16 @@ def test_visible_tickets_matches_the_policy_for_every_user_and_ticket(
 
         expected = {t.pk for t in tickets if may_see(t)}
         assert set(visible_tickets(user).values_list("pk", flat=True)) == expected, user.username
+        # The lists page the same set by keyset, two at a time, newest first, each ticket once.
+        listed, after = [], None
+        while True:
+            page = newest_visible_ids(user, after=after, limit=2)
+            listed += page.ids
+            if page.next is None:
+                break
+            after = page.next
+        newest_first = Ticket.objects.filter(pk__in=expected).order_by("-created_at", "-pk")
+        assert listed == list(newest_first.values_list("pk", flat=True)), user.username
 
 
 # --- Schema and docs --------------------------------------------------------------------------------------------
@@ -738,7 +776,7 @@ def test_the_schema_is_valid_openapi_with_the_ticket_paths():
         "project_id",
         "event_code",
         "message_id",
-        "page",
+        "after",
         "page_size",
     }
     reject = paths["/api/v1/tickets/{ticket_id}/reject"]["post"]
@@ -776,3 +814,11 @@ def test_the_docs_page_is_self_hosted_html_without_scripts(reviewer, logged_in):
     assert "/api/v1/tickets/{ticket_id}/reject" in html
     assert 'href="/api/v1/schema/?format=json"' in html
     assert 'id="schema-TicketDetail"' in html
+
+
+@pytest.mark.parametrize("cursor", ["0.0", "253402300799999999.999999999999999999", "1.1"])
+def test_cursors_at_the_edges_of_their_range_are_answered(staff, ticket, cursor):
+    response = as_user(staff).get(LIST_URL, {"after": cursor})
+
+    assert response.status_code == 200
+    assert response.json()["next"] is None

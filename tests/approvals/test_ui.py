@@ -58,7 +58,7 @@ def test_inbox_filters_and_ignores_bad_filter_values(client, reviewer, ticket):
 
     assert list(client.get("/", {"status": "APPROVED"}).context["page"].object_list) == []
     assert len(client.get("/", {"project": ticket.project_id}).context["page"].object_list) == 1
-    assert client.get("/", {"project": "abc", "page": "999"}).status_code == 200
+    assert client.get("/", {"project": "abc", "after": "999"}).status_code == 200
 
 
 def test_ticket_page_shows_summary_diff_rules_and_escapes_code(client, reviewer, ticket):
@@ -161,8 +161,19 @@ def test_inbox_pages_without_counting_everything(client, reviewer, ticket):
     _login(client, reviewer)
 
     first = client.get("/").context["page"]
-    second = client.get("/", {"page": "2"}).context["page"]
+    second = client.get("/", {"after": first.next_after}).context["page"]
 
-    assert (len(first.object_list), first.has_next, first.has_previous) == (25, True, False)
-    assert (len(second.object_list), second.has_next, second.has_previous) == (6, False, True)
-    assert not {t.pk for t in first.object_list} & {t.pk for t in second.object_list}
+    assert (len(first.object_list), first.after, bool(first.next_after)) == (25, "", True)
+    assert (len(second.object_list), second.after, second.next_after) == (6, first.next_after, "")
+    newest_first = list(Ticket.objects.order_by("-created_at", "-pk").values_list("pk", flat=True))
+    assert [t.pk for t in first.object_list + second.object_list] == newest_first
+
+
+def test_a_broken_page_link_shows_the_newest_page_and_says_so(client, reviewer, ticket):
+    _login(client, reviewer)
+
+    response = client.get("/", {"after": "not-a-cursor"})
+
+    assert response.status_code == 200
+    assert [t.pk for t in response.context["page"].object_list] == [ticket.pk]
+    assert "That page link is not valid" in response.content.decode()
