@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals import outbox, services
+from approvals.diff_store import prerender_ticket
 from approvals.extension_config import project_options, workspace_exempt
 from approvals.matching import Subject, matching_rules
 from approvals.models import AuditEntry, CheckResult, Rule, Ticket
@@ -150,6 +151,8 @@ def ticket_ready(*, ticket_id: int, prepared: Prepared) -> Ticket:
         ticket.rules.set(rules)
         names = ", ".join(rule.name for rule in rules) or _("none")
         services.audit(ticket, AuditEntry.Action.CREATED, comment=_("Matched rules: %(names)s") % {"names": names})
+    if ticket.event_code in FILE_EVENTS:
+        prerender_ticket(ticket)  # after the commit: the ticket is ready even if this fails
     auto = _automatic_outcome(rules)
     if auto is not None:
         result, comment = auto

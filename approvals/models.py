@@ -342,3 +342,19 @@ class RuleChange(AppendOnly):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.rule_name}"
+
+
+class RenderedDiff(models.Model):
+    """A diff rendered to HTML once, keyed by a hash of everything the HTML depends on (approvals.diff_store)."""
+
+    key = models.CharField(_("content key"), max_length=64, unique=True)
+    summary = models.JSONField(_("summary"))
+    html = models.BinaryField(_("HTML, zlib-compressed"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rendered diff")
+        verbose_name_plural = _("rendered diffs")
+
+    def __str__(self) -> str:
+        return f"rendered diff {self.key[:12]}"

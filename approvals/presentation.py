@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from approvals import policy
-from approvals.diff import compute_diff
+from approvals.diff_store import ticket_diffs
 from approvals.models import AuditEntry, Ticket
 from approvals.preparation import FILE_EVENTS, TABLE_EVENTS
 
@@ -67,9 +67,5 @@ def ticket_context(ticket: Ticket, user: AbstractBaseUser | AnonymousUser, *, vi
         "override_action": AuditEntry.Action.OVERRIDDEN,
     }
     if is_file and ticket.status != Ticket.Status.PREPARING:
-        context["diff"] = compute_diff(
-            ticket.old_content, ticket.new_content, file_type=ticket.file_type, file_name=ticket.title
-        )
-        if ticket.old_config or ticket.new_config:
-            context["config_diff"] = compute_diff(ticket.old_config, ticket.new_config)
+        context["diff"], context["config_diff"] = ticket_diffs(ticket, view=view)
     return context

@@ -279,14 +279,24 @@ def diff_goals() -> list[tuple[str, str, str, bool | None]]:
     row = next((r for r in data["rows"] if r["lines"] == DIFF_GOAL_LINES), None)
     if row is None:
         return [("Diff page, 10,000 lines < 250 ms and faster than HtmlDiff", "-", "-", None)]
-    return [
+    goals = [
         (
-            "Diff page, 10,000 lines < 250 ms and faster than HtmlDiff",
+            "Diff page, 10,000 lines < 250 ms and faster than HtmlDiff (diff pre-rendered by the worker)",
             f"{row['page_ms']:,.0f} ms (HtmlDiff {row['htmldiff_ms']:,.0f} ms)",
             f"HtmlDiff ÷ page {row['ratio_htmldiff_over_page']:.2f}x",
             row["page_ms"] < DIFF_GOAL_MS and row["page_ms"] < row["htmldiff_ms"],
         )
     ]
+    if "cold_page_ms" in row:
+        goals.append(
+            (
+                "The same, first view with nothing stored (render + store on the request)",
+                f"{row['cold_page_ms']:,.0f} ms (HtmlDiff {row['htmldiff_ms']:,.0f} ms)",
+                f"HtmlDiff ÷ page {row['htmldiff_ms'] / row['cold_page_ms']:.2f}x",
+                row["cold_page_ms"] < DIFF_GOAL_MS and row["cold_page_ms"] < row["htmldiff_ms"],
+            )
+        )
+    return goals
 
 
 def diff_section() -> str:
@@ -296,21 +306,26 @@ def diff_section() -> str:
         return out[0] + "\n_No result (the run failed or was skipped)._\n"
     out.append(
         f"Server time of `GET /tickets/<id>/` (split view, the default) as a reviewer, through Django's test Client "
-        f"with production settings: middleware, view, diff engine, syntax highlighting and template. Nodes from "
+        "with production settings: middleware, view, the stored rendered diff (written when the worker prepared the "
+        "ticket; `approvals/diff_store.py`) and template. Cold = the same request with nothing stored: diff engine, "
+        "highlighting, storing, template (what a first view in another interface language costs). Pre-render = "
+        "the worker's one-off cost when the ticket becomes ready. Nodes from "
         f"`bench/bench_diff.py`'s generator with {data['share_changed']:.0%} of the lines changed; median of "
         f"{data['runs']} runs ({max(2, data['runs'] // 2)} at 50,000 lines). Engine = `compute_diff` + "
         "`render_diff_html` alone. Baseline: `difflib.HtmlDiff().make_table` on the same lines (median of "
         f"{max(1, data['runs'] // 2)}; one run at 50,000 lines).\n"
     )
     out.append(
-        "| lines | +added / -removed | page ms | engine ms | HtmlDiff ms | HtmlDiff ÷ page | queries | page size |\n"
-        "|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| lines | +added / -removed | page ms | cold page ms | pre-render ms | engine ms | HtmlDiff ms "
+        "| HtmlDiff ÷ page | queries | page size |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     for r in data["rows"]:
         hl = "" if r["highlighted"] else " (no highlighting)"
         out.append(
             f"| {r['lines']:,} | +{r['added']:,} / -{r['removed']:,} | **{r['page_ms']:,.0f}**{hl} "
-            f"| {r['engine_ms']:,.0f} | {r['htmldiff_ms']:,.0f} | **{r['ratio_htmldiff_over_page']:.2f}x** "
+            f"| {fmt(r.get('cold_page_ms'), 0)} | {fmt(r.get('prerender_ms'), 0)} | {r['engine_ms']:,.0f} "
+            f"| {r['htmldiff_ms']:,.0f} | **{r['ratio_htmldiff_over_page']:.2f}x** "
             f"| {r['queries']} | {r['page_bytes'] / 1024:,.0f} KiB |"
         )
     return "\n".join(out) + "\n"
