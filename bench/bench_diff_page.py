@@ -104,9 +104,11 @@ def run(sizes: list[int], runs: int, share: float) -> dict[str, Any]:
             html_runs = max(1, runs // 2) if size <= 10_000 else 1
 
             # What the worker does when the ticket becomes ready (off the request path), timed once.
+            RenderedDiff.objects.all().delete()  # only this ticket's rows count below
             started = time.perf_counter()
             prerender_ticket(ticket)
             prerender_ms = (time.perf_counter() - started) * 1000
+            stored_bytes = sum(len(row.html) for row in RenderedDiff.objects.all())
             first = client.get(url)  # warm-up; also checks the page
             if first.status_code != 200:
                 raise RuntimeError(f"{url} answered {first.status_code}")
@@ -136,6 +138,7 @@ def run(sizes: list[int], runs: int, share: float) -> dict[str, Any]:
                     "page_ms_all": page,
                     "cold_page_ms": statistics.median(cold),
                     "prerender_ms": prerender_ms,
+                    "stored_bytes": stored_bytes,
                     "engine_ms": statistics.median(engine),
                     "htmldiff_ms": html_ms,
                     "htmldiff_ms_all": html_diff,

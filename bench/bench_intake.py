@@ -83,9 +83,7 @@ def measured(master: int, log: benchlib.Proc, run: Callable[[], dict]) -> dict:
     return report
 
 
-def run_backend(
-    key: str, seconds: int, connections: int, threads: int, rate: float, rate_seconds: float, with_whatif: bool
-) -> dict:
+def run_backend(key: str, seconds: int, connections: int, threads: int, rate: float, rate_seconds: float) -> dict:
     backend = benchlib.BACKENDS[key]
     data_dir = benchlib.temp_dir(f"intake-{key}")
     port = benchlib.free_port()
@@ -163,12 +161,6 @@ def run_backend(
     rss_master = benchlib.rss_kib(server.pid)
     server.stop()
 
-    whatif = None
-    if with_whatif:  # the suggested fix, applied by a bench-only WSGI wrapper (bench/patched_wsgi.py)
-        patched = benchlib.start_gunicorn(env, port, data_dir / "gunicorn-whatif.log", app="patched_wsgi:application")
-        intake_run(patched, 2, f"{run_id}x")
-        whatif = intake_run(patched, seconds, f"{run_id}y")
-        patched.stop()
     return {
         "backend": backend.label,
         "key": key,
@@ -176,7 +168,6 @@ def run_backend(
         "healthz": healthz,
         "intake": intake,
         "fixed_rate": fixed,
-        "whatif": whatif,
         "events_stored_total": total_events,
         "queue_depth_after": queue_depth,
         "rss_kib": {
@@ -216,7 +207,6 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (it shares the 2 cores with gunicorn)")
     parser.add_argument("--rate", type=float, default=100.0, help="fixed-rate run: events per second")
     parser.add_argument("--rate-seconds", type=float, default=10.0)
-    parser.add_argument("--no-whatif", action="store_true", help="skip the run with the suggested fix applied")
     args = parser.parse_args()
     if not 1 <= args.seconds <= 60 or not 1 <= args.connections <= 256:
         parser.error("seconds must be 1..60 and connections 1..256")
@@ -231,7 +221,6 @@ def main() -> None:
                 args.threads,
                 args.rate,
                 args.rate_seconds,
-                not args.no_whatif,
             )
         finally:
             CLEANUP.run()

@@ -73,15 +73,9 @@ def run(env: dict[str, str], count: int, top: int, label: str, *, quiet: bool) -
 
     for index in range(20):  # warm-up: connections, imports, caches
         post("warm", index)
-    import patched_queue
-
     results: dict[str, dict[str, float]] = {"as is": timed("plain")}
-    with mock.patch("events.services.enqueue_event_processing"):
+    with mock.patch("events.services.enqueue_event_processing_with_commit"):
         results["without the enqueue"] = timed("noenqueue")
-    with patched_queue.cached_broker():
-        results["one broker per process"] = timed("cached")
-    with patched_queue.cached_broker(), patched_queue.persistent_sqlite_connections():
-        results["one broker per process + persistent connections"] = timed("cachedpersistent")
     started, cpu = time.perf_counter(), time.process_time()
     for _ in range(count):
         client.get("/healthz")

@@ -97,7 +97,7 @@ def intake_goals() -> list[tuple[str, str, str, bool | None]]:
 
 def intake_section() -> str:
     out = ["## 1. Webhook intake (gunicorn, unique events)\n"]
-    rows, fixed_rows, whatif_rows = [], [], []
+    rows, fixed_rows = [], []
     command = ""
     for key in ("sqlite", "postgres"):
         data = _intake(key)
@@ -121,13 +121,6 @@ def intake_section() -> str:
             f"| {f['ok']}/{f['requests']} | {lat['p50']:.1f} | {lat['p90']:.1f} | **{lat['p99']:.1f}** "
             f"| {lat['max']:.1f} | {svc['p99']:.1f} |"
         )
-        whatif = data.get("whatif")
-        if whatif:
-            whatif_rows.append(
-                f"| {data['backend']} | {i['rps']:,.0f} | **{whatif['rps']:,.0f}** | {whatif['rps'] / h['rps']:.2f}x "
-                f"| {i['server_cpu_ms_per_request']:.2f} → {whatif['server_cpu_ms_per_request']:.2f} "
-                f"| {whatif['latency_ms']['p99']:.1f} | {whatif['worker_restarts']} |"
-            )
     if rows:
         first = _intake("postgres") or _intake("sqlite") or {}
         out.append(
@@ -161,8 +154,7 @@ def intake_section() -> str:
         out.append(
             "\nWhere an event's server time goes (`bench/profile_intake.py`: the same event posted "
             f"{profiles[0]['events']} times in-process through Django's test Client, CPU ms per request of that "
-            "process; the last two columns apply the suggested fix with a bench-only patch, `bench/patched_queue.py`):"
-            "\n"
+            "process):\n"
         )
         out.append("| backend | " + " | ".join(names) + " |\n|---|" + "---:|" * len(names))
         for p in profiles:
@@ -172,17 +164,6 @@ def intake_section() -> str:
             "\n<details><summary>cProfile of the webhook (PostgreSQL + Redis), top functions by cumulative time"
             "</summary>\n\n```\n" + profiles[0]["profile_cumulative"][:5000] + "\n```\n</details>"
         )
-    if whatif_rows:
-        out.append(
-            "\nWhat-if (bench-only monkeypatch in `bench/patched_wsgi.py`, app code unchanged): one django-q2 "
-            "broker per process instead of one per `async_task` call, and persistent SQLite connections "
-            "(CONN_MAX_AGE=60), the fix suggested under Findings. Same wrk run:\n"
-        )
-        out.append(
-            "| backend | intake events/s now | with the fix | ÷ healthz | CPU ms/event | p99 ms | worker restarts |\n"
-            "|---|---:|---:|---:|---:|---:|---:|"
-        )
-        out.extend(whatif_rows)
     return "\n".join(out) + "\n"
 
 
@@ -317,8 +298,8 @@ def diff_section() -> str:
     )
     out.append(
         "| lines | +added / -removed | page ms | cold page ms | pre-render ms | engine ms | HtmlDiff ms "
-        "| HtmlDiff ÷ page | queries | page size |\n"
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| HtmlDiff ÷ page | queries | page size | stored |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     for r in data["rows"]:
         hl = "" if r["highlighted"] else " (no highlighting)"
@@ -326,7 +307,7 @@ def diff_section() -> str:
             f"| {r['lines']:,} | +{r['added']:,} / -{r['removed']:,} | **{r['page_ms']:,.0f}**{hl} "
             f"| {fmt(r.get('cold_page_ms'), 0)} | {fmt(r.get('prerender_ms'), 0)} | {r['engine_ms']:,.0f} "
             f"| {r['htmldiff_ms']:,.0f} | **{r['ratio_htmldiff_over_page']:.2f}x** "
-            f"| {r['queries']} | {r['page_bytes'] / 1024:,.0f} KiB |"
+            f"| {r['queries']} | {r['page_bytes'] / 1024:,.0f} KiB | {r.get('stored_bytes', 0) / 1024:,.0f} KiB |"
         )
     return "\n".join(out) + "\n"
 
@@ -511,23 +492,11 @@ def findings_section() -> str:
             )
     if prof_lite:
         b = prof_lite["per_event"]
-        persistent = b["one broker per process + persistent connections"]["cpu_ms"]
-        if b["as is"]["cpu_ms"] - persistent > 1.0:
-            whatif = ""
-            if lite and lite.get("whatif"):
-                whatif = (
-                    f" With persistent connections (bench-only patch) gunicorn took {lite['whatif']['rps']:,.0f} "
-                    f"instead of {lite['intake']['rps']:,.0f} events/s."
-                )
-            items.append(
-                "**Intake on SQLite: the ORM broker reopens the database connection.** django-q2's ORM broker "
-                "calls `close_old_connections()` before each enqueue; with the app's SQLite setting CONN_MAX_AGE=0 "
-                "that closes the request's connection and the next query opens a new one (and runs its PRAGMAs). "
-                f"CPU per event: {b['as is']['cpu_ms']:.2f} ms as is, {b['without the enqueue']['cpu_ms']:.2f} ms "
-                f"without the enqueue, {persistent:.2f} ms with CONN_MAX_AGE=60." + whatif + " Suggested: "
-                "CONN_MAX_AGE > 0 on SQLite (safe with sync workers), or enqueue inside the event's transaction "
-                "when the broker is the ORM (one commit instead of two)."
-            )
+        items.append(
+            f"Intake (SQLite + ORM broker): {b['as is']['cpu_ms']:.2f} ms CPU per event in-process, "
+            f"{b['without the enqueue']['cpu_ms']:.2f} ms without the enqueue (the task row joins the event's "
+            f"transaction), {b['/healthz']['cpu_ms']:.2f} ms for /healthz."
+        )
     if lite and lite["fixed_rate"]["latency_ms"]["p99"] > INTAKE_P99_GOAL_MS:
         f = lite["fixed_rate"]
         items.append(

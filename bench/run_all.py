@@ -25,7 +25,7 @@ from benchlib import BENCH_DIR, CLEANUP, OUT_DIR
 
 # (name, script, arguments, time limit in seconds)
 PARTS = [
-    ("intake", "bench_intake.py", ["--no-whatif"], 420),
+    ("intake", "bench_intake.py", [], 420),
     ("intake-profile", "profile_intake.py", ["--quiet"], 300),
     ("pipeline", "bench_pipeline.py", [], 900),
     ("diff", "bench_diff_page.py", [], 300),
