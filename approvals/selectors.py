@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import reduce
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -40,18 +42,29 @@ def _rule_links(rule_ids: list[int], *, walk: bool) -> Q:
     return Q(pk__in=TicketRule.objects.filter(rule_id__in=rule_ids).values("ticket_id"))
 
 
-def _reviews(user: User, *, walk: bool) -> Q | None:
-    """Return the condition on a ticket that the user reviews it (by a human rule, directly or by group; or by
-    review-any when no rule matched), or None when they review nothing."""
+def _review_branches(user: User, *, walk: bool | None) -> list[Q]:
+    """Return the ways the user reviews a ticket, as separate conditions: by a human rule (directly or by group),
+    and by review-any when no rule matched. `walk=None` chooses the rule branch's shape by its size."""
     branches = []
     rule_ids = _review_rule_ids(user)
     if rule_ids:
+        if walk is None:
+            links = TicketRule.objects.filter(rule_id__in=rule_ids)[:WALK_FROM_LINKS].count()  # bounded: stops early
+            walk = links >= WALK_FROM_LINKS
         branches.append(_rule_links(rule_ids, walk=walk))
     if user.has_perm("approvals.review_any"):
         branches.append(Q(has_rules=False))  # a column, not NOT EXISTS (which PostgreSQL chose to hash whole)
-    if not branches:
-        return None
-    return branches[0] if len(branches) == 1 else branches[0] | branches[1]
+    return branches
+
+
+def _own_branch(user: User) -> list[Q]:
+    """Return the condition "the user triggered this change in DataWorks", when they have a DataWorks UID."""
+    uid = policy.dataworks_uid_of(user)
+    return [Q(operator_uid=uid)] if uid else []
+
+
+def _any(branches: list[Q]) -> Q | None:
+    return reduce(operator.or_, branches) if branches else None
 
 
 def visible_tickets(user: User | AnonymousUser) -> QuerySet[Ticket]:
@@ -66,11 +79,7 @@ def visible_tickets(user: User | AnonymousUser) -> QuerySet[Ticket]:
     if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
         return tickets
     assert isinstance(user, User)
-    visible = _reviews(user, walk=False)
-    uid = policy.dataworks_uid_of(user)
-    if uid:
-        own = Q(operator_uid=uid)
-        visible = own if visible is None else visible | own
+    visible = _any(_review_branches(user, walk=False) + _own_branch(user))
     return tickets.filter(visible) if visible is not None else tickets.none()
 
 
@@ -79,7 +88,8 @@ def waiting_for(user: User | AnonymousUser) -> QuerySet[Ticket]:
     if not user.is_authenticated:
         return Ticket.objects.none()
     assert isinstance(user, User)
-    reviews = _reviews(user, walk=True)  # pending tickets are few: probe each rather than list every reviewed one
+    # Pending tickets are few: probe each rather than list every ticket the user reviews.
+    reviews = _any(_review_branches(user, walk=True))
     if reviews is None:
         return Ticket.objects.none()
     approved = AuditEntry.objects.filter(ticket_id=OuterRef("pk"), actor=user, action__in=policy.APPROVAL_ACTIONS)
@@ -138,17 +148,7 @@ def _visibility_branches(user: User | AnonymousUser) -> list[Q] | None:
     if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
         return None
     assert isinstance(user, User)
-    branches = []
-    rule_ids = _review_rule_ids(user)
-    if rule_ids:
-        links = TicketRule.objects.filter(rule_id__in=rule_ids)[:WALK_FROM_LINKS].count()  # bounded: stops early
-        branches.append(_rule_links(rule_ids, walk=links >= WALK_FROM_LINKS))
-    if user.has_perm("approvals.review_any"):
-        branches.append(Q(has_rules=False))
-    uid = policy.dataworks_uid_of(user)
-    if uid:
-        branches.append(Q(operator_uid=uid))
-    return branches
+    return _review_branches(user, walk=None) + _own_branch(user)
 
 
 def newest_visible_ids(

@@ -517,12 +517,13 @@ def findings_section() -> str:
     if pipe and pipe["queue_worker_starts"] > pipe["queue_workers"]:
         items.append(
             "**Queue worker recycling.** django-q2 replaces a worker after 500 tasks (its default `recycle`); "
-            f"the run started {pipe['queue_worker_starts']} workers for {pipe['queue_workers']} slots. The new "
-            "process builds the DataWorks client (SDK import) on its first task, the likely source of the "
-            f"pipeline's maxima ({pipe['ticket_ready_ms']['max']:,.0f} ms ready, "
-            f"{pipe['approve_to_callback_ms']['max']:,.0f} ms callback) next to p50s of tens of ms. Suggested: a "
-            "larger `recycle`, or build the client when a worker starts (django-q2's `post_spawn` signal). On "
-            "SQLite the ORM broker's 0.2 s poll sets the queue wait."
+            f"the run started {pipe['queue_worker_starts']} workers for {pipe['queue_workers']} slots. A new "
+            "worker builds the DataWorks client (the SDK import) when it starts (`approvals/worker.py`, django-q2's "
+            "`post_spawn` signal), not during its first task. The pipeline's maxima "
+            f"({pipe['ticket_ready_ms']['max']:,.0f} ms ready, {pipe['approve_to_callback_ms']['max']:,.0f} ms "
+            "callback, next to p50s of tens of ms) are not explained by this run (one candidate: a task that arrives "
+            "while a worker is being replaced waits for the new process). On SQLite the ORM broker's 0.2 s poll sets "
+            "the queue wait."
         )
     diff = read_result("diff")
     row = next((r for r in (diff or {}).get("rows", []) if r["lines"] == DIFF_GOAL_LINES), None)
@@ -534,6 +535,15 @@ def findings_section() -> str:
             "but present). A ticket's code never changes once it is ready, so the rendered diff can be computed once "
             "(when the ticket is prepared, in the worker) and stored or cached per ticket and view; folded runs "
             "could also be fetched on expand instead of sent."
+        )
+    if row and "cold_page_ms" in row and row["cold_page_ms"] >= min(DIFF_GOAL_MS, row["htmldiff_ms"]):
+        items.append(
+            f"**Diff page with nothing stored.** At 10,000 lines a first view that finds no stored rendering (another "
+            f"interface language, the unified view, or a failed pre-render) takes {row['cold_page_ms']:,.0f} ms: "
+            f"the engine ({row['engine_ms']:,.0f} ms, about two thirds of it syntax highlighting of both whole "
+            "versions) plus storing the result. Folded unchanged runs are still rendered and sent "
+            f"({row['page_bytes'] / 1024 / 1024:,.1f} MiB page); highlighting only what is shown and fetching folds "
+            "on expand would cut both."
         )
     inbox = _inbox("postgres")
     w = (inbox or {}).get("whatif") or {}
