@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import reduce
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from approvals import policy
@@ -137,7 +137,7 @@ class IdPage:
     next: Cursor | None
 
 
-def _visibility_branches(user: User | AnonymousUser) -> list[Q] | None:
+def _visibility_branches(user: AbstractBaseUser | AnonymousUser) -> list[Q] | None:
     """Return the ways a user may see a ticket as separate conditions (None: staff see all; []: nothing).
 
     Each branch alone gets a plan that suits its size, which an OR of them does not: a reviewer of 25,000 tickets
@@ -152,7 +152,7 @@ def _visibility_branches(user: User | AnonymousUser) -> list[Q] | None:
 
 
 def newest_visible_ids(
-    user: User | AnonymousUser,
+    user: AbstractBaseUser | AnonymousUser,
     narrow: Callable[[QuerySet[Ticket]], QuerySet[Ticket]] = lambda tickets: tickets,
     *,
     after: Cursor | None = None,
