@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals import outbox, services
-from approvals.diff_store import prerender_ticket
 from approvals.extension_config import project_options, workspace_exempt
 from approvals.matching import Subject, matching_rules
 from approvals.models import AuditEntry, CheckResult, Rule, Ticket
@@ -28,7 +27,7 @@ from approvals.preparation import (
     prepare_operation_event,
     prepare_table_event,
 )
-from approvals.queue import schedule_event_retry
+from approvals.queue import enqueue_diff_prerender, schedule_event_retry
 from dataworks_client.client import get_client
 from dataworks_client.errors import DataWorksError, DataWorksPermanent
 from events.models import InboundEvent
@@ -151,8 +150,11 @@ def ticket_ready(*, ticket_id: int, prepared: Prepared) -> Ticket:
         ticket.rules.set(rules)
         names = ", ".join(rule.name for rule in rules) or _("none")
         services.audit(ticket, AuditEntry.Action.CREATED, comment=_("Matched rules: %(names)s") % {"names": names})
-    if ticket.event_code in FILE_EVENTS:
-        prerender_ticket(ticket)  # after the commit: the ticket is ready even if this fails
+        if ticket.event_code in FILE_EVENTS:
+            # Its own task: rendering a large diff (seconds at 50,000 lines) must not delay an automatic decision
+            # or the next event; queued with the commit, so only for a ticket that is really ready.
+            ticket_id = ticket.pk
+            transaction.on_commit(lambda: enqueue_diff_prerender(ticket_id))
     auto = _automatic_outcome(rules)
     if auto is not None:
         result, comment = auto

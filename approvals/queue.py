@@ -10,11 +10,17 @@ from django_q.tasks import schedule
 from events.queue import PROCESS_EVENT_TASK, enqueue
 
 DELIVER_CALLBACK_TASK = "approvals.tasks.deliver_callback"
+PRERENDER_DIFF_TASK = "approvals.tasks.prerender_diff"
 
 
 def enqueue_callback_delivery(callback_id: int) -> str:
     """Queue delivery of one outbox record to DataWorks and return the task id."""
     return enqueue(DELIVER_CALLBACK_TASK, callback_id=callback_id, group="callbacks")
+
+
+def enqueue_diff_prerender(ticket_id: int) -> str:
+    """Queue rendering and storing a ready ticket's diff, so its first page view reads stored HTML."""
+    return enqueue(PRERENDER_DIFF_TASK, ticket_id=ticket_id, group="diffs")
 
 
 def schedule_event_retry(event_id: int, *, at: datetime) -> None:

@@ -103,6 +103,7 @@ def waiting_for(user: User | AnonymousUser) -> QuerySet[Ticket]:
 # --- Lists newest first, one page at a time -------------------------------------------------------------------------
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_LAST_MICROSECOND = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
 _CURSOR = re.compile(r"([0-9]{1,18})\.([0-9]{1,18})")  # 18 digits: both fit a 64-bit database integer
 
 
@@ -122,11 +123,9 @@ class Cursor:
         match = _CURSOR.fullmatch(text)
         if match is None:
             return None
-        try:
-            created_at = _EPOCH + timedelta(microseconds=int(match[1]))
-        except OverflowError:
-            return None
-        return cls(created_at, int(match[2]))
+        # Every position the schema's pattern admits is valid: one past the calendar means "after the end of time".
+        micros = min(int(match[1]), _LAST_MICROSECOND)
+        return cls(_EPOCH + timedelta(microseconds=micros), int(match[2]))
 
 
 @dataclass(frozen=True, slots=True)
