@@ -27,7 +27,7 @@ from approvals.preparation import (
     prepare_operation_event,
     prepare_table_event,
 )
-from approvals.queue import enqueue_diff_prerender, schedule_event_retry
+from approvals.queue import enqueue_diff_prerender_with_commit, schedule_event_retry
 from dataworks_client.client import get_client
 from dataworks_client.errors import DataWorksError, DataWorksPermanent
 from events.models import InboundEvent
@@ -153,8 +153,7 @@ def ticket_ready(*, ticket_id: int, prepared: Prepared) -> Ticket:
         if ticket.event_code in FILE_EVENTS:
             # Its own task: rendering a large diff (seconds at 50,000 lines) must not delay an automatic decision
             # or the next event; queued with the commit, so only for a ticket that is really ready.
-            ticket_id = ticket.pk
-            transaction.on_commit(lambda: enqueue_diff_prerender(ticket_id))
+            enqueue_diff_prerender_with_commit(ticket.pk)
     auto = _automatic_outcome(rules)
     if auto is not None:
         result, comment = auto

@@ -7,7 +7,7 @@ from datetime import datetime
 from django_q.models import Schedule
 from django_q.tasks import schedule
 
-from events.queue import PROCESS_EVENT_TASK, enqueue
+from events.queue import PROCESS_EVENT_TASK, enqueue, enqueue_with_commit
 
 DELIVER_CALLBACK_TASK = "approvals.tasks.deliver_callback"
 PRERENDER_DIFF_TASK = "approvals.tasks.prerender_diff"
@@ -18,9 +18,10 @@ def enqueue_callback_delivery(callback_id: int) -> str:
     return enqueue(DELIVER_CALLBACK_TASK, callback_id=callback_id, group="callbacks")
 
 
-def enqueue_diff_prerender(ticket_id: int) -> str:
-    """Queue rendering and storing a ready ticket's diff, so its first page view reads stored HTML."""
-    return enqueue(PRERENDER_DIFF_TASK, ticket_id=ticket_id, group="diffs")
+def enqueue_diff_prerender_with_commit(ticket_id: int) -> None:
+    """Queue rendering and storing the diff of a ticket made ready in the current transaction, so its first page
+    view reads stored HTML (see `events.queue.enqueue_with_commit`)."""
+    enqueue_with_commit(PRERENDER_DIFF_TASK, ticket_id=ticket_id, group="diffs")
 
 
 def schedule_event_retry(event_id: int, *, at: datetime) -> None:

@@ -26,7 +26,7 @@ from dataworks_client.errors import DataWorksError
 from dataworks_client.types import CheckProcess
 from events.catalogue import BY_CODE, GATED_CODES
 from events.models import InboundEvent
-from events.queue import enqueue_event_processing
+from events.queue import enqueue_event_processing_with_commit
 
 logger = logging.getLogger(__name__)
 RECONCILED_SOURCE = "review-gate.reconciliation"
@@ -115,8 +115,7 @@ def _create_missing(process: CheckProcess, project_id: int, code: str) -> bool:
                 raw_body=body,
                 body_sha256=hashlib.sha256(body.encode()).hexdigest(),
             )
-            event_id = event.pk
-            transaction.on_commit(lambda: enqueue_event_processing(event_id))
+            enqueue_event_processing_with_commit(event.pk)
     except IntegrityError:  # the real event arrived meanwhile
         return False
     logger.warning(

@@ -30,14 +30,19 @@ def enqueue_event_processing(event_id: int) -> str:
     return enqueue(PROCESS_EVENT_TASK, event_id=event_id, group="events")
 
 
-def enqueue_event_processing_with_commit(event_id: int) -> None:
-    """Queue processing of an event being stored in the current transaction, so the task exists iff the event does.
+def enqueue_with_commit(func: str, *, group: str, **kwargs: Any) -> None:
+    """Queue `func(**kwargs)` as part of the current transaction: the task exists iff the transaction commits.
 
-    With the ORM broker the queue is a table in the same database: the task row joins the event's transaction (one
-    commit instead of two, and no window where the event is stored but its task is lost). Any other broker is not
-    transactional, so the task is queued after the commit, never for an event that was rolled back.
+    With the ORM broker the queue is a table in the same database: the task row joins the transaction (one commit
+    instead of two, and no window where the data is stored but its task is lost). Any other broker is not
+    transactional, so the task is queued after the commit, never for data that was rolled back.
     """
     if Conf.ORM == DEFAULT_DB_ALIAS and transaction.get_connection().in_atomic_block:
-        enqueue_event_processing(event_id)
+        enqueue(func, group=group, **kwargs)
     else:
-        transaction.on_commit(lambda: enqueue_event_processing(event_id))
+        transaction.on_commit(lambda: enqueue(func, group=group, **kwargs))
+
+
+def enqueue_event_processing_with_commit(event_id: int) -> None:
+    """Queue processing of an event being stored in the current transaction (see `enqueue_with_commit`)."""
+    enqueue_with_commit(PROCESS_EVENT_TASK, event_id=event_id, group="events")
