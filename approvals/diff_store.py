@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import zlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
@@ -85,13 +85,10 @@ def _key(old: str, new: str, *, file_type: int | None, file_name: str, view: str
     return digest.hexdigest()
 
 
-def _side(data: dict[str, Any]) -> Side:
-    return Side(**{name: data[name] for name in ("line_count", "char_count", "eol", "missing_newline")})
-
-
 def _stored(summary: dict[str, Any], html: str, view: str) -> StoredDiff:
     values = {name: summary[name] for name in _SUMMARY_FIELDS}
-    return StoredDiff(view=view, html=SafeString(html), old=_side(summary["old"]), new=_side(summary["new"]), **values)
+    old, new = Side(**summary["old"]), Side(**summary["new"])
+    return StoredDiff(view=view, html=SafeString(html), old=old, new=new, **values)
 
 
 def rendered_diff(old: str, new: str, *, file_type: int | None = None, file_name: str = "", view: str) -> StoredDiff:
@@ -105,8 +102,7 @@ def rendered_diff(old: str, new: str, *, file_type: int | None = None, file_name
     diff = compute_diff(old, new, file_type=file_type, file_name=file_name)
     html = render_diff_html(diff, view)
     summary: dict[str, Any] = {name: getattr(diff, name) for name in _SUMMARY_FIELDS}
-    summary["old"] = {n: getattr(diff.old, n) for n in ("line_count", "char_count", "eol", "missing_newline")}
-    summary["new"] = {n: getattr(diff.new, n) for n in ("line_count", "char_count", "eol", "missing_newline")}
+    summary["old"], summary["new"] = asdict(diff.old), asdict(diff.new)
     # Level 1: a tenth of the size already, at a third of level 6's time (this runs on the request when not stored).
     row = RenderedDiff(key=key, summary=summary, html=zlib.compress(html.encode("utf-8"), 1))
     try:

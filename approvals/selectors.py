@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import reduce
+from typing import Any, Protocol, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -16,6 +17,14 @@ from approvals import policy
 from approvals.models import AuditEntry, Rule, Ticket
 
 TicketRule = Ticket.rules.through
+
+
+class _HasPk(Protocol):
+    @property
+    def pk(self) -> Any: ...
+
+
+RowT = TypeVar("RowT", bound=_HasPk)
 
 
 # A reviewer with at least this many rule links is listed by walking tickets newest first and probing each one's
@@ -134,6 +143,11 @@ class IdPage:
 
     ids: list[int]
     next: Cursor | None
+
+    def arrange(self, rows: Iterable[RowT]) -> list[RowT]:
+        """Put the page's rows (read by their IDs, in any order) in the page's order."""
+        by_id = {row.pk: row for row in rows}
+        return [by_id[pk] for pk in self.ids if pk in by_id]
 
 
 def _visibility_branches(user: AbstractBaseUser | AnonymousUser) -> list[Q] | None:

@@ -41,9 +41,8 @@ class InboxPage:
     def of(cls, user: User | AnonymousUser, form: InboxFilterForm, raw_after: str | None) -> InboxPage:
         after = Cursor.decode(raw_after or "")
         ids = newest_visible_ids(user, lambda tickets: _filtered(tickets, form), after=after, limit=PAGE_SIZE)
-        rows = {row.pk: row for row in inbox_rows(Ticket.objects.filter(pk__in=ids.ids))}
         return cls(
-            object_list=[rows[pk] for pk in ids.ids if pk in rows],
+            object_list=ids.arrange(inbox_rows(Ticket.objects.filter(pk__in=ids.ids))),
             after=after.encode() if after else "",
             next_after=ids.next.encode() if ids.next else "",
             bad_cursor=bool(raw_after) and after is None,

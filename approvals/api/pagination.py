@@ -33,8 +33,7 @@ def ticket_page(
     """Return the page's tickets newest first (read by `rows` from their IDs) and the absolute URL of the next page."""
     size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     page = newest_visible_ids(user, narrow, after=after, limit=size)
-    by_id = {ticket.pk: ticket for ticket in rows(page.ids)}
-    tickets = [by_id[pk] for pk in page.ids if pk in by_id]
+    tickets = page.arrange(rows(page.ids))
     if page.next is None:
         return tickets, None
     return tickets, replace_query_param(request.build_absolute_uri(), "after", page.next.encode())
