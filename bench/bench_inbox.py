@@ -31,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib
-from benchlib import CLEANUP
+import report
 
 GOAL_MS = 50.0
 BASELINE_TICKETS = 1_000
@@ -401,20 +401,14 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.tickets <= 1_000_000 or not 1 <= args.runs <= 100:
         parser.error("tickets must be 1..1000000 and runs 1..100")
-    if args.backend:
-        try:
-            data = run_backend(args.backend, args.tickets, args.runs)
-        finally:
-            CLEANUP.run()
-        benchlib.write_result(f"inbox-{args.backend}", data)
-        return
-    for key in ("postgres", "sqlite"):
-        code = benchlib.run_child(Path(__file__), ["--backend", key, *sys.argv[1:]], timeout=600)
-        if code != 0:
-            print(f"[bench] inbox on {key} failed with exit code {code}", file=sys.stderr)
-    import report
-
-    print(report.inbox_section())
+    benchlib.run_backends(
+        Path(__file__),
+        "inbox",
+        args.backend,
+        lambda key: run_backend(key, args.tickets, args.runs),
+        timeout=600,
+        section=report.inbox_section,
+    )
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib
-from benchlib import CLEANUP, ROOT
+import report
+from benchlib import ROOT
 
 BENCH = Path(__file__).resolve().parent
 
@@ -212,28 +213,15 @@ def main() -> None:
         parser.error("seconds must be 1..60 and connections 1..256")
     if subprocess.run(["which", "wrk"], capture_output=True, check=False).returncode != 0:
         sys.exit("wrk is not installed: run `bash bench/install_tools.sh` (apt-get install -y wrk)")
-    if args.backend:
-        try:
-            data = run_backend(
-                args.backend,
-                args.seconds,
-                args.connections,
-                args.threads,
-                args.rate,
-                args.rate_seconds,
-            )
-        finally:
-            CLEANUP.run()
-        benchlib.write_result(f"intake-{args.backend}", data)
-        return
-    passthrough = sys.argv[1:]
-    for key in ("sqlite", "postgres"):
-        code = benchlib.run_child(Path(__file__), ["--backend", key, *passthrough], timeout=400)
-        if code != 0:
-            print(f"[bench] intake on {key} failed with exit code {code}", file=sys.stderr)
-    import report
-
-    print(report.intake_section())
+    benchlib.run_backends(
+        Path(__file__),
+        "intake",
+        args.backend,
+        lambda key: run_backend(key, args.seconds, args.connections, args.threads, args.rate, args.rate_seconds),
+        timeout=400,
+        order=("sqlite", "postgres"),
+        section=report.intake_section,
+    )
 
 
 if __name__ == "__main__":

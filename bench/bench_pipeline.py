@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import benchlib
 import loadgen
-from benchlib import CLEANUP
+import report
 
 PROJECT_ID = 10001
 REVIEWER = "bench-reviewer"
@@ -259,20 +259,14 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.events <= 5000 or not 0 < args.rate <= 100 or not 0 < args.approve_rate <= 100:
         parser.error("events must be 1..5000 and rates in (0, 100]")
-    if args.backend:
-        try:
-            data = run_backend(args.backend, args.events, args.rate, args.approve_rate)
-        finally:
-            CLEANUP.run()
-        benchlib.write_result(f"pipeline-{args.backend}", data)
-        return
-    for key in ("postgres", "sqlite"):
-        code = benchlib.run_child(Path(__file__), ["--backend", key, *sys.argv[1:]], timeout=720)
-        if code != 0:
-            print(f"[bench] pipeline on {key} failed with exit code {code}", file=sys.stderr)
-    import report
-
-    print(report.pipeline_section())
+    benchlib.run_backends(
+        Path(__file__),
+        "pipeline",
+        args.backend,
+        lambda key: run_backend(key, args.events, args.rate, args.approve_rate),
+        timeout=720,
+        section=report.pipeline_section,
+    )
 
 
 if __name__ == "__main__":

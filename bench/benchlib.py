@@ -650,6 +650,33 @@ def run_child(script: Path, args: list[str], timeout: float) -> int:
         CLEANUP.remove(stopper)
 
 
+def run_backends(
+    script: Path,
+    name: str,
+    backend: str | None,
+    measure: Callable[[str], dict[str, Any]],
+    *,
+    timeout: float,
+    order: tuple[str, ...] = ("postgres", "sqlite"),
+    section: Callable[[], str] | None = None,
+) -> None:
+    """Run a bench script's measurement: for `--backend KEY` here (results in bench/out/<name>-KEY.json), otherwise
+    each backend of `order` in its own process (one Django configuration per process), then print `section()`."""
+    if backend:
+        try:
+            data = measure(backend)
+        finally:
+            CLEANUP.run()
+        write_result(f"{name}-{backend}", data)
+        return
+    for key in order:
+        code = run_child(script, ["--backend", key, *sys.argv[1:]], timeout=timeout)
+        if code != 0:
+            print(f"[bench] {name} on {key} failed with exit code {code}", file=sys.stderr)
+    if section is not None:
+        print(section())
+
+
 @contextlib.contextmanager
 def django_for(env: dict[str, str]) -> Iterator[None]:
     """Set this process's environment to `env` and set Django up (once per process)."""

@@ -18,7 +18,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib
-from benchlib import CLEANUP
 
 
 def main() -> None:
@@ -29,20 +28,15 @@ def main() -> None:
     parser.add_argument("--quiet", action="store_true", help="write bench/out/ JSON only, print no profile")
     args = parser.parse_args()
     count = max(10, min(args.events, 5000))
-    if not args.backend:
-        for key in ("postgres", "sqlite"):
-            benchlib.run_child(Path(__file__), ["--backend", key, *sys.argv[1:]], timeout=300)
-        return
-    backend = benchlib.BACKENDS[args.backend]
-    data_dir = benchlib.temp_dir("profile-intake")
-    env = benchlib.app_env(backend, data_dir)
-    try:
+
+    def measure(key: str) -> dict[str, object]:
+        backend = benchlib.BACKENDS[key]
+        env = benchlib.app_env(backend, benchlib.temp_dir("profile-intake"))
         benchlib.prepare_database(backend, env)
         with benchlib.django_for({**env, "LOG_LEVEL": "WARNING"}):
-            data = run(env, count, args.top, backend.label, quiet=args.quiet)
-    finally:
-        CLEANUP.run()
-    benchlib.write_result(f"intake-profile-{args.backend}", data)
+            return run(env, count, args.top, backend.label, quiet=args.quiet)
+
+    benchlib.run_backends(Path(__file__), "intake-profile", args.backend, measure, timeout=300)
 
 
 def run(env: dict[str, str], count: int, top: int, label: str, *, quiet: bool) -> dict[str, object]:
