@@ -12,8 +12,8 @@ class ApprovalsConfig(AppConfig):
     def ready(self) -> None:
         from django_q.signals import post_spawn
 
-        from approvals.schedules import ensure_schedules
-        from approvals.worker import warm_up
+        from approvals.jobs.schedules import ensure_schedules
+        from approvals.jobs.worker import warm_up
 
         # After every migrate (so at every `make run` and deploy), the periodic jobs exist exactly once.
         post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="approvals.ensure_schedules")

@@ -1,6 +1,6 @@
 """Review tickets, reviewer rules, reviewer profiles and the append-only audit trail.
 
-Only `approvals.services` changes a ticket's status; everything else reads.
+Only `approvals.tickets.services` changes a ticket's status; everything else reads.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ class Ticket(models.Model):
     old_config = models.TextField(_("previous scheduling configuration"), blank=True)
     new_config = models.TextField(_("new scheduling configuration"), blank=True)
     rules = models.ManyToManyField(Rule, blank=True, related_name="tickets", verbose_name=_("matched rules"))
-    # Written with `rules` (approvals.intake.ticket_ready): "no rule matched" (review-any applies) as a column the
+    # Written with `rules` (approvals.intake.pipeline.ticket_ready): "no rule matched" (review-any applies) as a column the
     # inbox can test per row, instead of a NOT EXISTS over the rule links that PostgreSQL chose to hash whole.
     has_rules = models.BooleanField(_("a rule matched"), default=False, editable=False)
     status = models.CharField(_("status"), max_length=32, choices=Status.choices, default=Status.PREPARING)
@@ -345,7 +345,7 @@ class RuleChange(AppendOnly):
 
 
 class RenderedDiff(models.Model):
-    """A diff rendered to HTML once, keyed by a hash of everything the HTML depends on (approvals.diff_store)."""
+    """A diff rendered to HTML once, keyed by a hash of everything the HTML depends on (approvals.tickets.diff_store)."""
 
     key = models.CharField(_("content key"), max_length=64, unique=True)
     summary = models.JSONField(_("summary"))

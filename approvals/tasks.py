@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from approvals.diff_store import prerender_ticket
+from approvals.tickets.diff_store import prerender_ticket
 from approvals.models import Ticket
-from approvals.outbox import callback_deliver
+from approvals.delivery.outbox import callback_deliver
 
 
 def deliver_callback(*, callback_id: int) -> None:

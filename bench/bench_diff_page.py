@@ -47,7 +47,7 @@ def run(sizes: list[int], runs: int, share: float) -> dict[str, Any]:
         from django.utils import timezone
 
         from approvals.diff import compute_diff, render_diff_html
-        from approvals.diff_store import prerender_ticket
+        from approvals.tickets.diff_store import prerender_ticket
         from approvals.models import AuditEntry, RenderedDiff, Rule, Ticket
         from events.models import InboundEvent
 

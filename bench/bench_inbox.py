@@ -323,7 +323,7 @@ def profile(client: Any, path: str) -> str:
 
 def deep_cursor(user: Any, position: int = 4975) -> str:
     """The list position after the user's `position`-th visible ticket, newest first (page 200 starts there)."""
-    from approvals.selectors import Cursor, visible_tickets
+    from approvals.tickets.selectors import Cursor, visible_tickets
 
     row = visible_tickets(user).order_by("-created_at", "-pk").values_list("created_at", "pk")[position - 1 : position]
     return Cursor(*row[0]).encode() if row else "0.0"
@@ -361,7 +361,7 @@ def run_backend(key: str, total: int, runs: int) -> dict[str, Any]:
                     cursor.execute("VACUUM ANALYZE")
                 analyze_seconds = time.perf_counter() - started
             visible = Ticket.objects.count()
-            from approvals.selectors import visible_tickets
+            from approvals.tickets.selectors import visible_tickets
 
             size: dict[str, Any] = {
                 "tickets": visible,

@@ -14,5 +14,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("approvals.api.urls")),
-    path("", include("approvals.urls")),
+    path("", include("approvals.web.urls")),
 ]

@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 
 def process_event(*, event_id: int) -> None:
     """Turn a stored gated event into a review ticket."""
-    from approvals.intake import ticket_open_for_event  # import here: approvals depends on events, not back
+    from approvals.intake.pipeline import ticket_open_for_event  # import here: approvals depends on events, not back
 
     event = InboundEvent.objects.filter(pk=event_id).first()
     if event is None:

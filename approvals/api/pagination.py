@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
 from approvals.models import Ticket
-from approvals.selectors import Cursor, newest_visible_ids
+from approvals.tickets.selectors import Cursor, newest_visible_ids
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200

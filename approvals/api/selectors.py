@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from approvals import policy
+from approvals.tickets import policy
 from approvals.models import AuditEntry, ReviewerProfile, Ticket
-from approvals.selectors import visible_tickets
+from approvals.tickets.selectors import visible_tickets
 
 __all__ = ["operator_name", "visible_tickets", "with_api_columns"]
 

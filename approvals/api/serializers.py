@@ -16,12 +16,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from approvals import tips
+from approvals.tickets import tips
 from approvals.diff import compute_diff
 from approvals.models import AuditEntry, CheckResult, Rule, Ticket
-from approvals.policy import Requirement
-from approvals.preparation import FILE_EVENTS
-from approvals.selectors import Cursor
+from approvals.tickets.policy import Requirement
+from approvals.intake.preparation import FILE_EVENTS
+from approvals.tickets.selectors import Cursor
 
 from .selectors import ReviewState, operator_name, review_state
 

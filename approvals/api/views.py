@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals import services
+from approvals.tickets import services
 from approvals.models import Ticket
 
 from .exceptions import api_exception_handler, error_body

@@ -14,7 +14,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from approvals.models import Ticket
-from approvals.presentation import InboxRow
+from approvals.tickets.presentation import InboxRow
 
 register = template.Library()
 

@@ -10,9 +10,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from approvals import outbox, services
+from approvals.delivery import outbox
+
+from approvals.tickets import services
 from approvals.models import Callback, DeliveryAttempt, Ticket
-from approvals.sweeper import sweep
+from approvals.jobs.sweeper import sweep
 from tests.factories import RuleFactory, TicketFactory, UserFactory
 from tests.queue import queued_tasks, run_queued_tasks
 
@@ -71,7 +73,7 @@ def test_permanent_error_is_not_retried_and_is_visible(decided, emulator, caplog
     emulator.store.add_fault("UpdateIDEEventResult", "forbidden", count=1)
     callback = decided.callback
 
-    with caplog.at_level(logging.ERROR, logger="approvals.outbox"):
+    with caplog.at_level(logging.ERROR, logger="approvals.delivery.outbox"):
         outcome = outbox.callback_deliver(callback_id=callback.pk)
 
     callback.refresh_from_db()

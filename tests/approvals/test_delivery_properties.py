@@ -8,10 +8,12 @@ from django.test import TestCase
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from approvals import outbox, services
+from approvals.delivery import outbox
+
+from approvals.tickets import services
 from approvals.errors import ApprovalError
 from approvals.models import Callback, Ticket
-from approvals.sweeper import sweep
+from approvals.jobs.sweeper import sweep
 from tests.factories import RuleFactory, TicketFactory, UserFactory
 from tests.queue import clear_queue, run_queued_tasks
 

@@ -134,7 +134,7 @@ def test_unmatched_setting_can_pass_automatically(deliver, settings):
 def test_operation_center_decision_goes_to_the_workbench_api_with_warn_as_ok(
     deliver, emulator, django_capture_on_commit_callbacks
 ):
-    from approvals import services
+    from approvals.tickets import services
 
     reviewer = UserFactory(username="ops")
     RuleFactory(name="ops", events=["freeze-node"], reviewer_users=[reviewer])
@@ -191,7 +191,7 @@ def test_processing_twice_creates_one_ticket(deliver):
 
 
 def test_rejection_is_delivered_with_reviewer_and_comment(deliver, emulator, django_capture_on_commit_callbacks):
-    from approvals import services
+    from approvals.tickets import services
 
     reviewer = UserFactory(username="carol")
     RuleFactory(name="all", reviewer_users=[reviewer])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from approvals import services
+from approvals.tickets import services
 from approvals.models import Callback, Ticket
-from approvals.reconcile import reconcile
+from approvals.delivery.reconcile import reconcile
 from events import simulation
 from events.models import InboundEvent
 from tests.factories import RuleFactory, UserFactory

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from approvals.matching import Subject, matching_rules, path_matches, rule_matches
+from approvals.tickets.matching import Subject, matching_rules, path_matches, rule_matches
 from approvals.models import Rule
 from tests.factories import RuleFactory
 

@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from approvals import rules_io
+from approvals.rules import io as rules_io
 from approvals.models import Rule, Ticket
-from approvals.rules_io import Problem, RulesFileError
+from approvals.rules.io import Problem, RulesFileError
 from tests.factories import GroupFactory, RuleFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from approvals.models import AuditEntry, Rule, RuleChange
-from approvals.rules_io import import_rules
+from approvals.rules.io import import_rules
 from tests.factories import RuleFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.utils import timezone
 
-from approvals import services
+from approvals.tickets import services
 from approvals.errors import CommentRequired, NotAllowed, TicketNotOpen
 from approvals.models import AuditEntry, ReviewerProfile, Ticket
 from tests.factories import GroupFactory, RuleFactory, TicketFactory, UserFactory

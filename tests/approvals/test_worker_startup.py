@@ -28,7 +28,7 @@ def test_a_worker_with_broken_dataworks_settings_still_starts_and_says_why(setti
     settings.DATAWORKS_ENDPOINT = "https://dataworks.example.com"  # a scheme where host[:port] belongs
     reset_client()
 
-    with caplog.at_level(logging.INFO, logger="approvals.worker"):
+    with caplog.at_level(logging.INFO, logger="approvals.jobs.worker"):
         post_spawn.send(sender="django_q", proc_name="Process-1:1")  # must not raise: the worker starts
 
     assert client_module._client is None

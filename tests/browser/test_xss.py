@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from approvals import services
+from approvals.tickets import services
 from approvals.models import Callback, Ticket
 from tests.browser.conftest import OUTPUT_DIR
 from tests.factories import GroupFactory, InboundEventFactory, RuleFactory, TicketFactory, UserFactory

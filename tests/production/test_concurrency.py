@@ -14,9 +14,11 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
-from approvals import outbox, services
+from approvals.delivery import outbox
+
+from approvals.tickets import services
 from approvals.models import Callback, Ticket
-from approvals.sweeper import sweep
+from approvals.jobs.sweeper import sweep
 from events import simulation
 from events.models import InboundEvent
 from tests.factories import RuleFactory, TicketFactory, UserFactory
@@ -93,7 +95,7 @@ import os, time
 import django
 django.setup()
 from django.contrib.auth.models import User
-from approvals import services
+from approvals.tickets import services
 from approvals.errors import ApprovalError
 user = User.objects.get(username=os.environ["RG_USER"])
 time.sleep(max(0.0, float(os.environ["RG_AT"]) - time.time()))

@@ -154,7 +154,7 @@ def test_admin_and_error_pages_show_no_secret(post_event, emulator, dw_settings,
     assert post_event(sim.event).status_code == 202
     run_queued_tasks()
     ticket = Ticket.objects.get(message_id=sim.message_id)
-    from approvals import services
+    from approvals.tickets import services
 
     services.ticket_reject(ticket_id=ticket.pk, user=reviewer, comment="no")
     run_queued_tasks()

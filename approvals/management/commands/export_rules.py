@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from approvals.rules_io import export_rules
+from approvals.rules.io import export_rules
 
 
 class Command(BaseCommand):

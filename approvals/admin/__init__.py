@@ -1,7 +1,7 @@
 """Admin for reviewer rules (with a "which rules match this?" tester), read-only tickets and audit trail, and the
 reviewer profiles that map users to DataWorks UIDs.
 
-Tickets and audit entries are never edited here: their status changes only through `approvals.services`.
+Tickets and audit entries are never edited here: their status changes only through `approvals.tickets.services`.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from approvals import rules_io
-from approvals.forms import MatchTesterForm, RuleAdminForm
-from approvals.matching import Subject, matching_rules, rule_matches
+from approvals.rules import io as rules_io
+from approvals.rules.forms import MatchTesterForm, RuleAdminForm
+from approvals.tickets.matching import Subject, matching_rules, rule_matches
 from approvals.models import AuditEntry, ReviewerProfile, Rule, RuleChange, Ticket
-from approvals.rule_audit import record_rule_change
+from approvals.rules.audit import record_rule_change
 
 RECENT_TICKETS = 20
 # Columns a ticket list never shows and that can be large (fetched code, scheduling configuration, snapshot).
@@ -352,4 +352,4 @@ if admin.site.is_registered(TokenProxy):
 admin.site.register(TokenProxy, MaskedTokenAdmin)
 
 
-from approvals import admin_outbox  # noqa: E402,F401 - registers the outbox (result delivery) admin
+from approvals.admin import delivery  # noqa: E402,F401 - registers the outbox (result delivery) admin

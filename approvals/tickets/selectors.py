@@ -13,7 +13,7 @@ from typing import Any, Protocol, TypeVar
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from approvals import policy
+from approvals.tickets import policy
 from approvals.models import AuditEntry, Rule, Ticket
 
 TicketRule = Ticket.rules.through

@@ -15,11 +15,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals import outbox, services
-from approvals.extension_config import project_options, workspace_exempt
-from approvals.matching import Subject, matching_rules
+from approvals.delivery import outbox
+
+from approvals.tickets import services
+from approvals.tickets.workspace import project_options, workspace_exempt
+from approvals.tickets.matching import Subject, matching_rules
 from approvals.models import AuditEntry, CheckResult, Rule, Ticket
-from approvals.preparation import (
+from approvals.intake.preparation import (
     FILE_EVENTS,
     TABLE_EVENTS,
     Prepared,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from approvals import views
+from approvals.web import views
 
 app_name = "approvals"
 urlpatterns = [

@@ -1,6 +1,6 @@
 """Admin forms for reviewer rules and the "which rules match this?" tester.
 
-Every rule field is validated by the same functions as a TOML import (`approvals.rules_io`), so the admin and the
+Every rule field is validated by the same functions as a TOML import (`approvals.rules.io`), so the admin and the
 rules file accept exactly the same rules.
 """
 
@@ -13,8 +13,8 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from approvals import rules_io
-from approvals.matching import Subject
+from approvals.rules import io as rules_io
+from approvals.tickets.matching import Subject
 from approvals.models import Rule
 from events.catalogue import GATED_CODES
 

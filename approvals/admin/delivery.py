@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from approvals import outbox
+from approvals.delivery import outbox
 from approvals.models import Callback, DeliveryAttempt
 
 

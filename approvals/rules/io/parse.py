@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from approvals.models import CheckResult, Rule
-from approvals.rules_io import validators as v
-from approvals.rules_io.locate import TableLines, first_key, locate
+from approvals.rules.io import validators as v
+from approvals.rules.io.locate import TableLines, first_key, locate
 
 RULE_KEYS: tuple[str, ...] = (
     "name",

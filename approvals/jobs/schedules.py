@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 SCHEDULES = {
-    "review-gate-sweeper": {"func": "approvals.sweeper.sweep", "minutes": 1},
-    "review-gate-reconcile": {"func": "approvals.reconcile.reconcile", "minutes": 5},
+    "review-gate-sweeper": {"func": "approvals.jobs.sweeper.sweep", "minutes": 1},
+    "review-gate-reconcile": {"func": "approvals.delivery.reconcile.reconcile", "minutes": 5},
 }
 
 

@@ -10,10 +10,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from approvals import policy
-from approvals.diff_store import ticket_diffs
+from approvals.tickets import policy
+from approvals.tickets.diff_store import ticket_diffs
 from approvals.models import AuditEntry, Ticket
-from approvals.preparation import FILE_EVENTS, TABLE_EVENTS
+from approvals.intake.preparation import FILE_EVENTS, TABLE_EVENTS
 
 
 @dataclass(frozen=True, slots=True)

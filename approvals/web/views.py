@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from approvals import policy, services
-from approvals.decision_forms import DecisionForm, InboxFilterForm, OverrideForm
+from approvals.tickets import policy, services
+from approvals.web.forms import DecisionForm, InboxFilterForm, OverrideForm
 from approvals.errors import ApprovalError
 from approvals.models import Ticket
-from approvals.presentation import InboxRow, inbox_rows, ticket_context
-from approvals.selectors import Cursor, newest_visible_ids, visible_tickets, waiting_for
+from approvals.tickets.presentation import InboxRow, inbox_rows, ticket_context
+from approvals.tickets.selectors import Cursor, newest_visible_ids, visible_tickets, waiting_for
 
 PAGE_SIZE = 25
 _AGES = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "7d": timedelta(days=7)}

@@ -11,7 +11,7 @@ from approvals.models import Rule, RuleChange
 
 def rule_snapshot(rule: Rule) -> dict[str, Any]:
     """Return the rule as it stands, in the shape of the rules file."""
-    from approvals.rules_io.export import rule_fields  # rules_io imports this module; import here to avoid a cycle
+    from approvals.rules.io.export import rule_fields  # rules_io imports this module; import here to avoid a cycle
 
     return dict(rule_fields(rule))
 

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals import services
+from approvals.tickets import services
 from approvals.models import AuditEntry, Callback, CheckResult, Ticket
 from dataworks_client.client import get_client
 from dataworks_client.errors import DataWorksError

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from approvals.models import Rule, RuleChange, Ticket
-from approvals.rule_audit import record_rule_change
-from approvals.rules_io.parse import Problem, RulesFileError, RuleSpec, by_line, decode_rules, read_rules
+from approvals.rules.audit import record_rule_change
+from approvals.rules.io.parse import Problem, RulesFileError, RuleSpec, by_line, decode_rules, read_rules
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 The file format is a contract (docs/rules.md). Validation is all-or-nothing: every problem in the file is collected
 with its line and field, and nothing is written unless the whole file is valid. The per-field validators are also
-what the admin's rule form uses (`approvals.forms`), so the two entry points can never disagree.
+what the admin's rule form uses (`approvals.rules.forms`), so the two entry points can never disagree.
 
 Modules: `validators` (one field each), `locate` (lines in the TOML text), `parse` (file → `RuleSpec`s), `apply`
 (`RuleSpec`s → database), `export` (database → file).
@@ -10,10 +10,10 @@ Modules: `validators` (one field each), `locate` (lines in the TOML text), `pars
 
 from __future__ import annotations
 
-from approvals.rules_io.apply import ImportResult, apply_rules, import_rules
-from approvals.rules_io.export import EXPORT_HEADER, export_rules, rule_to_toml, toml_string
-from approvals.rules_io.parse import RULE_KEYS, Problem, RulesFileError, RuleSpec, decode_rules, parse_rules, read_rules
-from approvals.rules_io.validators import (
+from approvals.rules.io.apply import ImportResult, apply_rules, import_rules
+from approvals.rules.io.export import EXPORT_HEADER, export_rules, rule_to_toml, toml_string
+from approvals.rules.io.parse import RULE_KEYS, Problem, RulesFileError, RuleSpec, decode_rules, parse_rules, read_rules
+from approvals.rules.io.validators import (
     MAX_INT,
     NAME_MAX_LENGTH,
     format_duration,

@@ -15,11 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals import policy
+from approvals.tickets import policy
 from approvals.errors import CommentRequired, NotAllowed, TicketNotOpen
 from approvals.models import AuditEntry, CheckResult, Ticket
-from approvals.outbox import callback_create
-from approvals.tips import build_tip
+from approvals.delivery.outbox import callback_create
+from approvals.tickets.tips import build_tip
 
 _SEVERITY = {CheckResult.OK: 0, CheckResult.WARN: 1, CheckResult.FAIL: 2}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 
 from approvals.models import Rule
-from approvals.rules_io.validators import format_duration
+from approvals.rules.io.validators import format_duration
 
 EXPORT_HEADER = "# Review Gate reviewer rules. Load with: python manage.py import_rules FILE [--prune] [--dry-run]\n"
 _TOML_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\"}

@@ -15,9 +15,11 @@ from django.core.cache import cache
 from django.db.models import Min
 from django.utils import timezone
 
-from approvals import outbox, services
+from approvals.delivery import outbox
+
+from approvals.tickets import services
 from approvals.errors import TicketNotOpen
-from approvals.extension_config import extension_parameters
+from approvals.tickets.workspace import extension_parameters
 from approvals.models import Ticket
 from events.models import InboundEvent
 from events.queue import enqueue_event_processing
