@@ -18,17 +18,21 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("REVIEW_GATE_DATA_DIR") or BASE_DIR / "var")
+if str(BASE_DIR) not in sys.path:  # run as a script (`python config/launcher.py`), so `config` is not importable yet
+    sys.path.insert(0, str(BASE_DIR))
+
+from config.env import env_bool, env_str  # noqa: E402
+
+DATA_DIR = Path(env_str("REVIEW_GATE_DATA_DIR") or BASE_DIR / "var")
 DEMO_ENV_FILE = DATA_DIR / "demo.env"
 PYTHON = sys.executable
 MANAGE = str(BASE_DIR / "manage.py")
 
 
 def _demo_wanted() -> bool:
-    explicit = os.environ.get("REVIEW_GATE_DEMO")
-    if explicit is not None:
-        return explicit.strip().lower() in {"1", "true", "yes", "on"}
-    return not os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_ID") and not os.environ.get("DATAWORKS_ENDPOINT")
+    """Honour REVIEW_GATE_DEMO when set; otherwise run the demo when no DataWorks credentials or endpoint are set."""
+    no_credentials = not env_str("ALIBABA_CLOUD_ACCESS_KEY_ID") and not env_str("DATAWORKS_ENDPOINT")
+    return env_bool("REVIEW_GATE_DEMO", no_credentials)
 
 
 def _load_or_create_demo_env() -> dict[str, str]:
@@ -106,11 +110,6 @@ def _ensure_demo_admin(env: dict[str, str]) -> None:
         raise SystemExit("Could not create the demo admin user (see the error above).")
 
 
-def _emulator_available() -> bool:
-    commands = BASE_DIR / "dataworks_client" / "management" / "commands" / "dataworks_emulator.py"
-    return commands.exists()
-
-
 def _stop(children: dict[str, subprocess.Popen[bytes]]) -> None:
     for child in children.values():
         if child.poll() is None:
@@ -135,13 +134,10 @@ def run() -> int:
     children: dict[str, subprocess.Popen[bytes]] = {}
     if demo:
         _ensure_demo_admin(env)
-        if _emulator_available():
-            emulator_port = env["REVIEW_GATE_EMULATOR_PORT"]
-            children["emulator"] = subprocess.Popen(
-                [PYTHON, MANAGE, "dataworks_emulator", "--port", emulator_port], env=env, cwd=BASE_DIR
-            )
-        else:
-            print("  Demo mode: the local DataWorks emulator is not available yet in this version.")
+        emulator_port = env["REVIEW_GATE_EMULATOR_PORT"]
+        children["emulator"] = subprocess.Popen(
+            [PYTHON, MANAGE, "dataworks_emulator", "--port", emulator_port], env=env, cwd=BASE_DIR
+        )
     web = [
         str(Path(PYTHON).parent / "gunicorn"),
         "config.wsgi",

@@ -1,11 +1,10 @@
-"""Read the DATAWORKS_* settings once, when a client is constructed (never at import time)."""
+"""Map the validated DATAWORKS_* settings into ClientSettings when a client is built (never at import time)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 
 @dataclass(frozen=True)
@@ -35,30 +34,33 @@ class ClientSettings:
 
 
 def load_settings() -> ClientSettings:
-    """Build ClientSettings from django.conf.settings, checking what the client itself depends on.
+    """Build ClientSettings from django.conf.settings (defaults and checks live in config/settings/dataworks.py).
 
-    :raises ImproperlyConfigured: an endpoint with a scheme, an unknown protocol or half an AccessKey pair.
+    :raises ImproperlyConfigured: the values fail config's check_dataworks (possible only when changed at runtime,
+        as tests do; the settings module runs the same check at start).
     """
-    values = ClientSettings(
-        region=str(getattr(settings, "DATAWORKS_REGION", "") or "cn-hangzhou"),
-        endpoint=str(getattr(settings, "DATAWORKS_ENDPOINT", "") or ""),
-        protocol=str(getattr(settings, "DATAWORKS_PROTOCOL", "") or "https").lower(),
-        extension_code=str(getattr(settings, "DATAWORKS_EXTENSION_CODE", "") or ""),
-        access_key_id=str(getattr(settings, "DATAWORKS_ACCESS_KEY_ID", "") or ""),
-        access_key_secret=str(getattr(settings, "DATAWORKS_ACCESS_KEY_SECRET", "") or ""),
-        connect_timeout_ms=int(getattr(settings, "DATAWORKS_CONNECT_TIMEOUT_MS", 3000)),
-        read_timeout_ms=int(getattr(settings, "DATAWORKS_READ_TIMEOUT_MS", 10000)),
-        reads_per_second=int(getattr(settings, "DATAWORKS_READS_PER_SECOND", 40)),
-        writes_per_second=int(getattr(settings, "DATAWORKS_WRITES_PER_SECOND", 15)),
-        rate_max_wait_seconds=float(getattr(settings, "DATAWORKS_RATE_MAX_WAIT_SECONDS", 2.0)),
-        redis_url=str(getattr(settings, "REDIS_URL", "") or ""),
+    # Imported here, not at module level: importing config.settings.* evaluates the settings package, and this
+    # module must stay importable before Django is configured.
+    from config.settings.dataworks import check_dataworks
+
+    check_dataworks(
+        region=settings.DATAWORKS_REGION,
+        endpoint=settings.DATAWORKS_ENDPOINT,
+        protocol=settings.DATAWORKS_PROTOCOL,
+        access_key_id=settings.DATAWORKS_ACCESS_KEY_ID,
+        access_key_secret=settings.DATAWORKS_ACCESS_KEY_SECRET,
     )
-    if "://" in values.endpoint:
-        raise ImproperlyConfigured("DATAWORKS_ENDPOINT takes host[:port] without a scheme.")
-    if values.protocol not in {"https", "http"}:
-        raise ImproperlyConfigured("DATAWORKS_PROTOCOL must be https or http.")
-    if bool(values.access_key_id) != bool(values.access_key_secret):
-        raise ImproperlyConfigured("Set both DataWorks AccessKey settings, or neither to use the credential chain.")
-    if values.connect_timeout_ms <= 0 or values.read_timeout_ms <= 0:
-        raise ImproperlyConfigured("DATAWORKS_CONNECT_TIMEOUT_MS and DATAWORKS_READ_TIMEOUT_MS must be positive.")
-    return values
+    return ClientSettings(
+        region=settings.DATAWORKS_REGION,
+        endpoint=settings.DATAWORKS_ENDPOINT,
+        protocol=settings.DATAWORKS_PROTOCOL,
+        extension_code=settings.DATAWORKS_EXTENSION_CODE,
+        access_key_id=settings.DATAWORKS_ACCESS_KEY_ID,
+        access_key_secret=settings.DATAWORKS_ACCESS_KEY_SECRET,
+        connect_timeout_ms=settings.DATAWORKS_CONNECT_TIMEOUT_MS,
+        read_timeout_ms=settings.DATAWORKS_READ_TIMEOUT_MS,
+        reads_per_second=settings.DATAWORKS_READS_PER_SECOND,
+        writes_per_second=settings.DATAWORKS_WRITES_PER_SECOND,
+        rate_max_wait_seconds=settings.DATAWORKS_RATE_MAX_WAIT_SECONDS,
+        redis_url=settings.REDIS_URL,
+    )

@@ -1,0 +1,32 @@
+"""Review policy (REVIEW_GATE_*): unmatched tickets, overrides, input limits, retry horizons, reconciliation."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_float, env_int, env_list, env_str
+
+# What happens to a ticket no rule matches: "review" (default, fail closed: any user with the approvals.review_any
+# permission must decide), or an automatic "OK", "WARN" or "FAIL".
+REVIEW_GATE_UNMATCHED = env_str("REVIEW_GATE_UNMATCHED", "review")
+if REVIEW_GATE_UNMATCHED not in {"review", "OK", "WARN", "FAIL"}:
+    raise ImproperlyConfigured(
+        f"REVIEW_GATE_UNMATCHED must be review, OK, WARN or FAIL (got {REVIEW_GATE_UNMATCHED!r})."
+    )
+REVIEW_GATE_ALLOW_OVERRIDE = env_bool("REVIEW_GATE_ALLOW_OVERRIDE", True)
+REVIEW_GATE_COMMENT_MAX_LENGTH = env_int("REVIEW_GATE_COMMENT_MAX_LENGTH", 4000, minimum=100, maximum=100_000)
+# DataWorks documents no limit for CheckResultTip (protocol doc §6.1, GAP); keep tips short enough for a dialog.
+REVIEW_GATE_TIP_MAX_LENGTH = env_int("REVIEW_GATE_TIP_MAX_LENGTH", 500, minimum=120, maximum=4000)
+# Code larger than this is stored truncated-away with a "too large to display" notice instead of a diff.
+REVIEW_GATE_MAX_CODE_BYTES = env_int("REVIEW_GATE_MAX_CODE_BYTES", 2 * 1024 * 1024, minimum=1024)
+# How long a ticket keeps retrying to fetch its details from DataWorks before it needs attention.
+REVIEW_GATE_PREPARE_HORIZON_SECONDS = env_int("REVIEW_GATE_PREPARE_HORIZON_SECONDS", 24 * 3600, minimum=60)
+# Result delivery: retry throttled/transient failures with exponential backoff and full jitter for this long
+# (24 h matches EventBridge's longest retry policy), then give up loudly.
+REVIEW_GATE_DELIVERY_HORIZON_SECONDS = env_int("REVIEW_GATE_DELIVERY_HORIZON_SECONDS", 24 * 3600, minimum=60)
+REVIEW_GATE_DELIVERY_BACKOFF_BASE_SECONDS = env_float("REVIEW_GATE_DELIVERY_BACKOFF_BASE_SECONDS", 5.0)
+REVIEW_GATE_DELIVERY_BACKOFF_CAP_SECONDS = env_float("REVIEW_GATE_DELIVERY_BACKOFF_CAP_SECONDS", 600.0)
+# Workspaces the reconciler always checks, beyond those it has seen events from (comma-separated IDs).
+REVIEW_GATE_WORKSPACES = [int(p) for p in env_list("REVIEW_GATE_WORKSPACES") if p.isdigit()]
+# How long GetExtension / GetOptionValueForProject answers are cached.
+REVIEW_GATE_OPTIONS_TTL_SECONDS = env_int("REVIEW_GATE_OPTIONS_TTL_SECONDS", 120, minimum=0)
