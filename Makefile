@@ -27,6 +27,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 simulate: $(VENV)/.runtime
 	$(BIN)/python config/launcher.py manage simulate_event $(or $(EVENT),commit-file) $(ARGS)

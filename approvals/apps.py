@@ -12,9 +12,17 @@ class ApprovalsConfig(AppConfig):
     def ready(self) -> None:
         from django_q.signals import post_spawn
 
+        from approvals.delivery.outbox import callback_for_decision
         from approvals.jobs.schedules import ensure_schedules
         from approvals.jobs.worker import warm_up
+        from approvals.queue import PROCESS_EVENT_TASK
+        from approvals.tickets.changes import subscribe
+        from events.queue import register_event_processor
 
+        # Events queue their processing by name; approvals says which task that is (events never imports us).
+        register_event_processor(PROCESS_EVENT_TASK)
+        # Every decision writes its result to the outbox in the decision's own transaction.
+        subscribe(callback_for_decision, when="in_transaction")
         # After every migrate (so at every `make run` and deploy), the periodic jobs exist exactly once.
         post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="approvals.ensure_schedules")
         post_spawn.connect(warm_up, dispatch_uid="approvals.warm_up")

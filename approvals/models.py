@@ -85,6 +85,17 @@ class Rule(models.Model):
         return self.name
 
 
+# The statuses that still wait for a decision (Ticket.OPEN_STATUSES); every other status is final and has a
+# decided_at and a result. Plain strings here, for the constraints that Meta declares.
+_OPEN_STATUS_VALUES = ["PREPARING", "PENDING", "NEEDS_ATTENTION"]
+
+
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def open(self) -> TicketQuerySet:
+        """Tickets still waiting for a decision (preparing, pending, or needing attention)."""
+        return self.filter(status__in=Ticket.OPEN_STATUSES)
+
+
 class Ticket(models.Model):
     """One review of one DataWorks extension-point event (one MessageId)."""
 
@@ -96,6 +107,8 @@ class Ticket(models.Model):
         EXPIRED = "EXPIRED", _("Expired")
         NEEDS_ATTENTION = "NEEDS_ATTENTION", _("Needs attention")
         RESOLVED_IN_DATAWORKS = "RESOLVED_IN_DATAWORKS", _("Resolved in DataWorks")
+
+    OPEN_STATUSES = (Status.PREPARING, Status.PENDING, Status.NEEDS_ATTENTION)  # = _OPEN_STATUS_VALUES
 
     class CallbackStatus(models.TextChoices):
         NOT_SENT = "NOT_SENT", _("Not sent (no decision yet)")
@@ -125,8 +138,8 @@ class Ticket(models.Model):
     old_config = models.TextField(_("previous scheduling configuration"), blank=True)
     new_config = models.TextField(_("new scheduling configuration"), blank=True)
     rules = models.ManyToManyField(Rule, blank=True, related_name="tickets", verbose_name=_("matched rules"))
-    # Written with `rules` (approvals.intake.pipeline.ticket_ready): "no rule matched" (review-any applies) as a column the
-    # inbox can test per row, instead of a NOT EXISTS over the rule links that PostgreSQL chose to hash whole.
+    # Written with `rules` (approvals.tickets.services.ticket_ready): "no rule matched" (review-any applies) as a
+    # column the inbox can test per row, instead of a NOT EXISTS over the rule links that PostgreSQL chose to hash.
     has_rules = models.BooleanField(_("a rule matched"), default=False, editable=False)
     status = models.CharField(_("status"), max_length=32, choices=Status.choices, default=Status.PREPARING)
     check_result = models.CharField(_("check result"), max_length=4, choices=CheckResult.choices, blank=True)
@@ -159,6 +172,8 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = TicketQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
@@ -173,11 +188,11 @@ class Ticket(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["PREPARING", "PENDING", "NEEDS_ATTENTION"]) | Q(decided_at__isnull=False),
+                condition=Q(status__in=_OPEN_STATUS_VALUES) | Q(decided_at__isnull=False),
                 name="ticket_decided_has_time",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["PREPARING", "PENDING", "NEEDS_ATTENTION"]) | ~Q(check_result=""),
+                condition=Q(status__in=_OPEN_STATUS_VALUES) | ~Q(check_result=""),
                 name="ticket_decided_has_result",
             ),
         ]
@@ -188,7 +203,7 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         """Tell whether the ticket still waits for a decision."""
-        return self.status in (self.Status.PREPARING, self.Status.PENDING, self.Status.NEEDS_ATTENTION)
+        return self.status in self.OPEN_STATUSES
 
 
 class AppendOnly(models.Model):
@@ -345,7 +360,7 @@ class RuleChange(AppendOnly):
 
 
 class RenderedDiff(models.Model):
-    """A diff rendered to HTML once, keyed by a hash of everything the HTML depends on (approvals.tickets.diff_store)."""
+    """A diff rendered to HTML once, keyed by a hash of everything the HTML depends on (tickets.diff_store)."""
 
     key = models.CharField(_("content key"), max_length=64, unique=True)
     summary = models.JSONField(_("summary"))

@@ -1,4 +1,4 @@
-"""Approvals' queue entry points, through `events.queue.enqueue` (only IDs cross the queue)."""
+"""Approvals' queue entry points and task names, through `config.queue` (only IDs cross the queue)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import datetime
 from django_q.models import Schedule
 from django_q.tasks import schedule
 
-from events.queue import PROCESS_EVENT_TASK, enqueue, enqueue_with_commit
+from config.queue import enqueue, enqueue_with_commit
 
+PROCESS_EVENT_TASK = "approvals.tasks.process_event"
 DELIVER_CALLBACK_TASK = "approvals.tasks.deliver_callback"
 PRERENDER_DIFF_TASK = "approvals.tasks.prerender_diff"
 
@@ -20,7 +21,7 @@ def enqueue_callback_delivery(callback_id: int) -> str:
 
 def enqueue_diff_prerender_with_commit(ticket_id: int) -> None:
     """Queue rendering and storing the diff of a ticket made ready in the current transaction, so its first page
-    view reads stored HTML (see `events.queue.enqueue_with_commit`)."""
+    view reads stored HTML (see `config.queue.enqueue_with_commit`)."""
     enqueue_with_commit(PRERENDER_DIFF_TASK, ticket_id=ticket_id, group="diffs")
 
 

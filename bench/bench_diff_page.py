@@ -47,8 +47,8 @@ def run(sizes: list[int], runs: int, share: float) -> dict[str, Any]:
         from django.utils import timezone
 
         from approvals.diff import compute_diff, render_diff_html
-        from approvals.tickets.diff_store import prerender_ticket
         from approvals.models import AuditEntry, RenderedDiff, Rule, Ticket
+        from approvals.tickets.diff_store import prerender_ticket
         from events.models import InboundEvent
 
         reviewer = User.objects.create_user("bench-diff-reviewer", "r@example.invalid", None)

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import ReadOnlyAdminMixin
 from events.models import InboundEvent
 
 
@@ -34,7 +35,7 @@ class ProjectFilter(admin.SimpleListFilter):
 
 
 @admin.register(InboundEvent)
-class InboundEventAdmin(admin.ModelAdmin):
+class InboundEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "message_id",
@@ -51,12 +52,3 @@ class InboundEventAdmin(admin.ModelAdmin):
     ordering = ("-received_at",)
     list_per_page = 50
     show_full_result_count = False  # COUNT(*) over a large event table is slow; the paginator does without it
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: InboundEvent | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: InboundEvent | None = None) -> bool:
-        return False

@@ -25,6 +25,16 @@ class CallbackApi(StrEnum):
     NONE = ""
 
 
+class Subject(StrEnum):
+    """What kind of DataWorks object an event is about, which decides how its ticket is prepared and shown."""
+
+    FILE = "file"  # a DataStudio file (node code): a code diff
+    TABLE = "table"  # a table model
+    NODE = "node"  # scheduled nodes in Operation Center (freeze, undeploy, backfill)
+    INSTANCE = "instance"  # one run of a node
+    OTHER = "other"
+
+
 @dataclass(frozen=True, slots=True)
 class EventSpec:
     """One catalogue row."""
@@ -34,6 +44,7 @@ class EventSpec:
     module: Module
     extension_point: bool
     callback: CallbackApi
+    subject: Subject = Subject.OTHER
 
     @property
     def gated(self) -> bool:
@@ -43,48 +54,53 @@ class EventSpec:
 
 _DS, _OC, _OT = Module.DATASTUDIO, Module.OPERATION_CENTER, Module.OTHER
 _IDE, _WB, _EXT, _NO = CallbackApi.IDE, CallbackApi.WORKBENCH, CallbackApi.EXTENSION, CallbackApi.NONE
+_FILE, _TABLE, _NODE, _INSTANCE = Subject.FILE, Subject.TABLE, Subject.NODE, Subject.INSTANCE
 
 CATALOGUE: tuple[EventSpec, ...] = (
     # DataStudio
-    EventSpec("dataworks:NodeChange:NodeChangeCreated", "node-change-created", _DS, False, _NO),
-    EventSpec("dataworks:NodeChange:NodeChangeUpdated", "node-change-updated", _DS, False, _NO),
-    EventSpec("dataworks:FileChange:DeleteFile", "delete-file", _DS, True, _IDE),
-    EventSpec("dataworks:FileChange:CommitFile", "commit-file", _DS, True, _IDE),
-    EventSpec("dataworks:FileChange:DeployFile", "deploy-file", _DS, True, _IDE),
-    EventSpec("dataworks:FileChange:RunFile", "run-file", _DS, True, _IDE),
-    EventSpec("dataworks:FileChange:ReviewFile", "review-file", _DS, False, _NO),
-    EventSpec("dataworks:TableChange:CommitTable", "commit-table", _DS, True, _IDE),
-    EventSpec("dataworks:TableChange:DeployTable", "deploy-table", _DS, True, _IDE),
+    EventSpec("dataworks:NodeChange:NodeChangeCreated", "node-change-created", _DS, False, _NO, _NODE),
+    EventSpec("dataworks:NodeChange:NodeChangeUpdated", "node-change-updated", _DS, False, _NO, _NODE),
+    EventSpec("dataworks:FileChange:DeleteFile", "delete-file", _DS, True, _IDE, _FILE),
+    EventSpec("dataworks:FileChange:CommitFile", "commit-file", _DS, True, _IDE, _FILE),
+    EventSpec("dataworks:FileChange:DeployFile", "deploy-file", _DS, True, _IDE, _FILE),
+    EventSpec("dataworks:FileChange:RunFile", "run-file", _DS, True, _IDE, _FILE),
+    EventSpec("dataworks:FileChange:ReviewFile", "review-file", _DS, False, _NO, _FILE),
+    EventSpec("dataworks:TableChange:CommitTable", "commit-table", _DS, True, _IDE, _TABLE),
+    EventSpec("dataworks:TableChange:DeployTable", "deploy-table", _DS, True, _IDE, _TABLE),
     # Operation Center
-    EventSpec("dataworks:NodeChange:NodeChangeDeleted", "node-change-deleted", _OC, False, _NO),
-    EventSpec("dataworks:NodeChange:UndeployNode", "undeploy-node", _OC, True, _WB),
-    EventSpec("dataworks:NodeChange:FreezeNode", "freeze-node", _OC, True, _WB),
-    EventSpec("dataworks:NodeChange:UnFreezeNode", "unfreeze-node", _OC, True, _WB),
-    EventSpec("dataworks:BackfillDataOperate:BackfillData", "backfill-data", _OC, True, _WB),
-    EventSpec("dataworks:InstanceStatusChanges:InstanceStatusChanges", "instance-status-changes", _OC, False, _NO),
-    EventSpec("dataworks:InstanceChange:FreezeInstance", "freeze-instance", _OC, False, _NO),
-    EventSpec("dataworks:InstanceChange:UnfreezeInstance", "unfreeze-instance", _OC, False, _NO),
-    EventSpec("dataworks:InstanceChange:KillInstance", "kill-instance", _OC, False, _NO),
-    EventSpec("dataworks:InstanceChange:RerunInstance", "rerun-instance", _OC, False, _NO),
-    EventSpec("dataworks:InstanceChange:SetInstanceSuccess", "set-instance-success", _OC, False, _NO),
+    EventSpec("dataworks:NodeChange:NodeChangeDeleted", "node-change-deleted", _OC, False, _NO, _NODE),
+    EventSpec("dataworks:NodeChange:UndeployNode", "undeploy-node", _OC, True, _WB, _NODE),
+    EventSpec("dataworks:NodeChange:FreezeNode", "freeze-node", _OC, True, _WB, _NODE),
+    EventSpec("dataworks:NodeChange:UnFreezeNode", "unfreeze-node", _OC, True, _WB, _NODE),
+    EventSpec("dataworks:BackfillDataOperate:BackfillData", "backfill-data", _OC, True, _WB, _NODE),
+    EventSpec(
+        "dataworks:InstanceStatusChanges:InstanceStatusChanges", "instance-status-changes", _OC, False, _NO, _INSTANCE
+    ),
+    EventSpec("dataworks:InstanceChange:FreezeInstance", "freeze-instance", _OC, False, _NO, _INSTANCE),
+    EventSpec("dataworks:InstanceChange:UnfreezeInstance", "unfreeze-instance", _OC, False, _NO, _INSTANCE),
+    EventSpec("dataworks:InstanceChange:KillInstance", "kill-instance", _OC, False, _NO, _INSTANCE),
+    EventSpec("dataworks:InstanceChange:RerunInstance", "rerun-instance", _OC, False, _NO, _INSTANCE),
+    EventSpec("dataworks:InstanceChange:SetInstanceSuccess", "set-instance-success", _OC, False, _NO, _INSTANCE),
     EventSpec(
         "dataworks:InstanceChange:DeleteTaskInstanceDependencies",
         "delete-task-instance-dependencies",
         _OC,
         False,
         _NO,
+        _INSTANCE,
     ),
-    EventSpec("dataworks:InstanceChange:PreFreezeInstance", "pre-freeze-instance", _OC, True, _WB),
-    EventSpec("dataworks:InstanceChange:PreUnfreezeInstance", "pre-unfreeze-instance", _OC, True, _WB),
-    EventSpec("dataworks:InstanceChange:PreRerunInstance", "pre-rerun-instance", _OC, True, _WB),
-    EventSpec("dataworks:InstanceChange:PreSetInstanceSuccess", "pre-set-instance-success", _OC, True, _WB),
-    EventSpec("dataworks:InstanceChange:PreKillInstance", "pre-kill-instance", _OC, True, _WB),
+    EventSpec("dataworks:InstanceChange:PreFreezeInstance", "pre-freeze-instance", _OC, True, _WB, _INSTANCE),
+    EventSpec("dataworks:InstanceChange:PreUnfreezeInstance", "pre-unfreeze-instance", _OC, True, _WB, _INSTANCE),
+    EventSpec("dataworks:InstanceChange:PreRerunInstance", "pre-rerun-instance", _OC, True, _WB, _INSTANCE),
+    EventSpec("dataworks:InstanceChange:PreSetInstanceSuccess", "pre-set-instance-success", _OC, True, _WB, _INSTANCE),
+    EventSpec("dataworks:InstanceChange:PreKillInstance", "pre-kill-instance", _OC, True, _WB, _INSTANCE),
     EventSpec(
         "dataworks:InstanceChange:ExpiredTaskInstancesDeleted",
         "expired-task-instances-deleted",
         _OC,
         False,
         _NO,
+        _INSTANCE,
     ),
     EventSpec("dataworks:DagStatusChanges:DagStatusChanges", "dag-status-changes", _OC, False, _NO),
     EventSpec("dataworks:MonitorAlert:WorkbenchMonitorAlert", "workbench-monitor-alert", _OC, False, _NO),
@@ -144,6 +160,12 @@ CATALOGUE: tuple[EventSpec, ...] = (
 BY_TYPE: dict[str, EventSpec] = {spec.type: spec for spec in CATALOGUE}
 BY_CODE: dict[str, EventSpec] = {spec.code: spec for spec in CATALOGUE}
 GATED_CODES: tuple[str, ...] = tuple(spec.code for spec in CATALOGUE if spec.gated)
+
+
+def subject_of(event_code: str) -> Subject:
+    """Return what kind of object an event code is about (OTHER for a code the catalogue does not know)."""
+    spec = BY_CODE.get(event_code)
+    return spec.subject if spec else Subject.OTHER
 
 
 def lookup(event_type: str, event_code: str | None) -> EventSpec | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +33,11 @@ class InboundEvent(models.Model):
     operator = models.CharField(_("operator UID"), max_length=512, blank=True)
     occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
-    raw_body = models.TextField(_("raw payload"))
+    raw_body = models.TextField(_("raw payload"), blank=True, help_text=_("Empty for events found by reconciliation."))
+    # The validated CloudEvent `data`, kept so the worker never parses the body again. JSON text, not jsonb:
+    # PostgreSQL's jsonb refuses NUL and lone surrogates, which accepted payloads may contain; written with
+    # ensure_ascii, such characters stay escapes that any text column stores. "" = the body could not be read.
+    data_json = models.TextField(_("validated data (JSON)"), default="{}", blank=True, editable=False)
     body_sha256 = models.CharField(_("payload SHA-256"), max_length=64)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
     status_detail = models.TextField(_("status detail"), blank=True)
@@ -46,3 +53,14 @@ class InboundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.event_code or self.type} {self.message_id}"
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """Return the validated `data` object ({} when none was stored)."""
+        value = json.loads(self.data_json) if self.data_json else {}
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def data_readable(self) -> bool:
+        """Tell whether the event's data was stored (False for a body that failed to decode at migration)."""
+        return bool(self.data_json)

@@ -1,48 +1,39 @@
-"""The one place that puts work on the django-q2 queue (only IDs cross the queue)."""
+"""Queue the processing of a stored event, by the task another app registers (events never imports it).
+
+The app that turns events into work (approvals) registers its task in its `AppConfig.ready()`; events only knows
+the name. Only IDs cross the queue.
+"""
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any
+from django.core.exceptions import ImproperlyConfigured
 
-from django.db import DEFAULT_DB_ALIAS, transaction
-from django_q.brokers import Broker, get_broker
-from django_q.conf import Conf
-from django_q.tasks import async_task
+from config.queue import enqueue, enqueue_with_commit
 
-PROCESS_EVENT_TASK = "events.tasks.process_event"
+_processor: str = ""
 
 
-@cache
-def _broker() -> Broker:
-    # async_task builds a new broker (with a new Redis connection) on every call unless given one; reusing one per
-    # process halved the webhook's CPU time on PostgreSQL + Redis (bench/RESULTS.md, intake profile).
-    return get_broker()
+def register_event_processor(task: str) -> None:
+    """Name the task (dotted path) that processes a stored gated event; called once at start-up."""
+    global _processor
+    _processor = task
 
 
-def enqueue(func: str, *, group: str, **kwargs: Any) -> str:
-    """Queue `func(**kwargs)` and return the task id."""
-    return str(async_task(func, group=group, broker=_broker(), **kwargs))
+def event_processor_task() -> str:
+    """Return the registered processing task.
+
+    :raises ImproperlyConfigured: no app registered one (approvals is not installed).
+    """
+    if not _processor:
+        raise ImproperlyConfigured("No event processor is registered; is the approvals app installed?")
+    return _processor
 
 
 def enqueue_event_processing(event_id: int) -> str:
     """Queue processing of a stored event and return the task id."""
-    return enqueue(PROCESS_EVENT_TASK, event_id=event_id, group="events")
-
-
-def enqueue_with_commit(func: str, *, group: str, **kwargs: Any) -> None:
-    """Queue `func(**kwargs)` as part of the current transaction: the task exists iff the transaction commits.
-
-    With the ORM broker the queue is a table in the same database: the task row joins the transaction (one commit
-    instead of two, and no window where the data is stored but its task is lost). Any other broker is not
-    transactional, so the task is queued after the commit, never for data that was rolled back.
-    """
-    if Conf.ORM == DEFAULT_DB_ALIAS and transaction.get_connection().in_atomic_block:
-        enqueue(func, group=group, **kwargs)
-    else:
-        transaction.on_commit(lambda: enqueue(func, group=group, **kwargs))
+    return enqueue(event_processor_task(), event_id=event_id, group="events")
 
 
 def enqueue_event_processing_with_commit(event_id: int) -> None:
-    """Queue processing of an event being stored in the current transaction (see `enqueue_with_commit`)."""
-    enqueue_with_commit(PROCESS_EVENT_TASK, event_id=event_id, group="events")
+    """Queue processing of an event being stored in the current transaction (see `config.queue.enqueue_with_commit`)."""
+    enqueue_with_commit(event_processor_task(), event_id=event_id, group="events")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass
 
@@ -33,16 +34,13 @@ def event_receive(*, body: bytes) -> IntakeResult:
     :raises events.payload.InvalidEvent: the body is not a DataWorks CloudEvent; nothing is stored.
     """
     parsed = parse_event(body)
-    digest = hashlib.sha256(body).hexdigest()
     try:
         with transaction.atomic():
-            event = _store(parsed, body=body, digest=digest)
-            if event.gated:
-                enqueue_event_processing_with_commit(event.pk)
+            event = event_store(parsed=parsed, body=body)
     except IntegrityError:
         # The unique (source, message_id) constraint is the arbiter: another delivery stored it first.
         existing = InboundEvent.objects.get(source=parsed.source, message_id=parsed.message_id)
-        if existing.body_sha256 != digest:
+        if existing.body_sha256 != hashlib.sha256(body).hexdigest():
             logger.warning("Duplicate event id %s arrived with a different payload; kept the first", existing.pk)
         logger.info("Duplicate delivery of event %s ignored", existing.pk)
         return IntakeResult(event=existing, created=False)
@@ -51,12 +49,19 @@ def event_receive(*, body: bytes) -> IntakeResult:
     return IntakeResult(event=event, created=True)
 
 
-def _store(parsed: CloudEvent, *, body: bytes, digest: str) -> InboundEvent:
+def event_store(*, parsed: CloudEvent, body: bytes | None = None) -> InboundEvent:
+    """Store a validated event in the caller's transaction and, when gated, queue its processing with the commit.
+
+    `body` is the webhook's raw body, kept verbatim for audit; an event found another way (reconciliation) has
+    none and stores only what was fetched.
+
+    :raises IntegrityError: an event with the same source and id is already stored.
+    """
     spec = parsed.spec
     gated = bool(spec and spec.gated)
     if spec and spec.extension_point and not spec.gated:
         logger.warning("Extension point %s is not gated by Review Gate; remove it from the EventBridge rule", spec.code)
-    return InboundEvent.objects.create(
+    event = InboundEvent.objects.create(
         source=parsed.source,
         message_id=parsed.message_id,
         type=parsed.type,
@@ -68,10 +73,14 @@ def _store(parsed: CloudEvent, *, body: bytes, digest: str) -> InboundEvent:
         tenant_id=parsed.tenant_id,
         operator=parsed.operator,
         occurred_at=parsed.occurred_at,
-        raw_body=body.decode("utf-8"),
-        body_sha256=digest,
+        raw_body=body.decode("utf-8") if body is not None else "",
+        body_sha256=hashlib.sha256(body).hexdigest() if body is not None else "",
+        data_json=json.dumps(parsed.data, ensure_ascii=True, separators=(",", ":")),
         status=InboundEvent.Status.RECEIVED if gated else InboundEvent.Status.INFORMATIONAL,
     )
+    if gated:
+        enqueue_event_processing_with_commit(event.pk)
+    return event
 
 
 def event_mark_processed(*, event: InboundEvent, failed: bool = False, detail: str = "") -> InboundEvent:

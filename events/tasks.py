@@ -1,20 +1,12 @@
-"""django-q2 entry points for events: fetch by id, call one service."""
+"""Deprecated task name, kept for one release: tasks queued before the upgrade name `events.tasks.process_event`.
+
+The task now lives in `approvals.tasks.process_event`. Remove this module in the release after the one that moved
+it (the queue holds no task older than `Q_CLUSTER["retry"]` seconds by then). The import contract in pyproject.toml
+ignores this one upward import explicitly.
+"""
 
 from __future__ import annotations
 
-import logging
+from approvals.tasks import process_event
 
-from events.models import InboundEvent
-
-logger = logging.getLogger(__name__)
-
-
-def process_event(*, event_id: int) -> None:
-    """Turn a stored gated event into a review ticket."""
-    from approvals.intake.pipeline import ticket_open_for_event  # import here: approvals depends on events, not back
-
-    event = InboundEvent.objects.filter(pk=event_id).first()
-    if event is None:
-        logger.error("Event %s vanished before processing", event_id)
-        return
-    ticket_open_for_event(event=event)
+__all__ = ["process_event"]

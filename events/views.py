@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from config.http import json_error
 from events import health, services
-from events.http import json_error
 from events.payload import InvalidEvent
 
 logger = logging.getLogger(__name__)

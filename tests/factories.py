@@ -95,6 +95,6 @@ class TicketFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def matched(self, create: bool, extracted: list[Rule] | None, **kwargs: object) -> None:
         if create and extracted:
-            self.rules.set(extracted)  # as approvals.intake.pipeline.ticket_ready stores a match
+            self.rules.set(extracted)  # as approvals.tickets.services.ticket_ready stores a match
             self.has_rules = True
             self.save(update_fields=["has_rules"])

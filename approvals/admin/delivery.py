@@ -6,7 +6,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.models import User
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.delivery import outbox
 from approvals.models import Callback, DeliveryAttempt
+from config.admin import ReadOnlyAdminMixin
 
 
-def _admin_user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the admin only serves logged-in staff
+def _admin_user(request: HttpRequest) -> AbstractBaseUser:
+    assert isinstance(request.user, get_user_model())  # the admin only serves logged-in staff
     return request.user
 
 
@@ -38,7 +40,7 @@ class ResolveForm(forms.Form):
 
 
 @admin.register(Callback)
-class CallbackAdmin(admin.ModelAdmin):
+class CallbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "message_id",
@@ -57,15 +59,6 @@ class CallbackAdmin(admin.ModelAdmin):
     inlines = [DeliveryAttemptInline]
     actions = ["retry_now", "mark_resolved"]
     readonly_fields = [f.name for f in Callback._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Callback | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Callback | None = None) -> bool:
-        return False
 
     @admin.action(description=_("Retry now"), permissions=["view"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[Callback]) -> None:

@@ -15,6 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from approvals.errors import ApprovalError
+from config.http import error_body as _error_body
 
 NON_FIELD = "non_field_errors"
 
@@ -45,13 +46,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
 
 def error_body(code: str, message: str, *, field: str | None = None, details: Any = None) -> dict[str, Any]:
-    """Return the API's error body."""
-    error: dict[str, Any] = {"code": code, "message": str(message)}
-    if field:
-        error["field"] = field
-    if details:
-        error["details"] = _flatten(details)
-    return {"error": error}
+    """Return the API's error body (`config.http.error_body`, with DRF's nested details flattened)."""
+    return _error_body(code, message, field=field, details=_flatten(details) if details else None)
 
 
 def _first_error(detail: Any, path: str = "") -> tuple[str | None, str]:

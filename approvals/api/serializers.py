@@ -16,14 +16,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from approvals.tickets import tips
 from approvals.diff import compute_diff
 from approvals.models import AuditEntry, CheckResult, Rule, Ticket
+from approvals.tickets import tips
 from approvals.tickets.policy import Requirement
-from approvals.intake.preparation import FILE_EVENTS
-from approvals.tickets.selectors import Cursor
-
-from .selectors import ReviewState, operator_name, review_state
+from approvals.tickets.selectors import Cursor, ReviewState, operator_name, ticket_review_state
+from events.catalogue import Subject, subject_of
 
 MAX_ID = 2**63 - 1  # largest value of a 64-bit database column
 
@@ -32,7 +30,7 @@ MAX_ID = 2**63 - 1  # largest value of a 64-bit database column
 
 def _diff_for(ticket: Ticket) -> dict[str, Any] | None:
     """Return the code diff of a file event as plain JSON, or None while preparing or for other events."""
-    if ticket.event_code not in FILE_EVENTS or ticket.status == Ticket.Status.PREPARING:
+    if subject_of(ticket.event_code) != Subject.FILE or ticket.status == Ticket.Status.PREPARING:
         return None
     # as_dict() carries no HTML, so syntax highlighting would be computed for nothing.
     diff = compute_diff(
@@ -304,7 +302,7 @@ class TicketStateSerializer(TicketSerializer):
     def _state(self, ticket: Ticket) -> ReviewState:
         cache: dict[int, ReviewState] = self.context.setdefault("review_states", {})
         if ticket.pk not in cache:
-            cache[ticket.pk] = review_state(ticket, self.context["request"].user)
+            cache[ticket.pk] = ticket_review_state(ticket=ticket, user=self.context["request"].user)
         return cache[ticket.pk]
 
     @extend_schema_field(RequirementSerializer(many=True))

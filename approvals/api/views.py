@@ -8,7 +8,7 @@ REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] says.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -24,11 +24,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from approvals.tickets import services
-from approvals.models import Ticket
+from approvals.tickets.selectors import ticket_visible, tickets_by_ids, with_api_columns
+from config.http import client_ip
 
 from .exceptions import api_exception_handler, error_body
 from .pagination import ticket_page
-from .selectors import visible_tickets, with_api_columns
 from .serializers import (
     MAX_ID,
     CommentedDecisionInputSerializer,
@@ -40,6 +40,9 @@ from .serializers import (
     TicketSerializer,
     TicketStateSerializer,
 )
+
+if TYPE_CHECKING:
+    from approvals.models import Ticket
 
 FILTERS = ("status", "project_id", "event_code", "message_id")
 
@@ -101,16 +104,10 @@ class ApiView(APIView):
 
 def _visible_ticket(request: Request, ticket_id: int) -> Ticket:
     """Return a ticket the user may see, or raise 404 whether it is missing or hidden."""
-    ticket = None
-    if ticket_id <= MAX_ID:
-        ticket = with_api_columns(visible_tickets(request.user)).filter(pk=ticket_id).first()
+    ticket = ticket_visible(user=request.user, ticket_id=ticket_id, for_listing=True) if ticket_id <= MAX_ID else None
     if ticket is None:
         raise Http404(_("No such ticket, or you may not see it."))
     return ticket
-
-
-def _client_ip(request: Request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 @extend_schema(
@@ -134,7 +131,7 @@ class TicketListApi(ApiView):
             request,
             request.user,
             lambda tickets: tickets.filter(**wanted),
-            lambda ids: with_api_columns(Ticket.objects.filter(pk__in=ids)),
+            lambda ids: with_api_columns(tickets_by_ids(ids)),
             after=data.get("after"),
             page_size=data.get("page_size"),
         )
@@ -174,9 +171,9 @@ class _DecisionApi(ApiView):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         self.decide(
-            ticket_id=ticket.pk, user=request.user, comment=body.validated_data["comment"], ip=_client_ip(request)
+            ticket_id=ticket.pk, user=request.user, comment=body.validated_data["comment"], ip=client_ip(request)
         )
-        ticket = with_api_columns(Ticket.objects.all()).get(pk=ticket.pk)
+        ticket = with_api_columns(tickets_by_ids([ticket.pk])).get()
         return Response(self.OutputSerializer(ticket, context={"request": request}).data)
 
 

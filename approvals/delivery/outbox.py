@@ -9,7 +9,6 @@ worker died expires and the sweeper hands the record to another worker. docs/del
 from __future__ import annotations
 
 import logging
-import random
 import time
 import uuid
 from collections.abc import Mapping
@@ -17,14 +16,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import AuditEntry, Callback, DeliveryAttempt, Ticket
 from approvals.queue import enqueue_callback_delivery
+from approvals.retry import backoff_seconds
+from approvals.tickets.changes import Change, TicketChanged
+from approvals.tickets.services import ticket_callback_update
+from approvals.tickets.tips import build_tip
 from dataworks_client.client import get_client
 from dataworks_client.errors import DataWorksError, DataWorksPermanent
 from events.catalogue import CallbackApi
@@ -46,22 +49,45 @@ def claim_seconds() -> float:
     return call + settings.DATAWORKS_RATE_MAX_WAIT_SECONDS + CLAIM_MARGIN_SECONDS
 
 
-def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:
-    """Exponential backoff with full jitter, never sooner than DataWorks asked."""
-    base = settings.REVIEW_GATE_DELIVERY_BACKOFF_BASE_SECONDS
-    ceiling = min(settings.REVIEW_GATE_DELIVERY_BACKOFF_CAP_SECONDS, base * 2 ** min(max(attempts - 1, 0), 20))
-    return max(random.uniform(0, ceiling), retry_after or 0.0)  # noqa: S311 - jitter, not cryptography
+def delivery_backoff_seconds(attempts: int, retry_after: float | None = None) -> float:
+    """Return the delay before the next delivery attempt (the shared formula with the delivery settings)."""
+    return backoff_seconds(
+        attempts,
+        base=settings.REVIEW_GATE_DELIVERY_BACKOFF_BASE_SECONDS,
+        cap=settings.REVIEW_GATE_DELIVERY_BACKOFF_CAP_SECONDS,
+        retry_after=retry_after,
+    )
 
 
-def callback_create(*, message_id: str, api: str, result: str, tip: str, ticket: Ticket | None = None) -> Callback:
+def _callback_create(*, message_id: str, api: str, result: str, tip: str, ticket_id: int | None) -> Callback:
     """Write the outbox record (inside the caller's transaction) and queue its delivery after commit."""
-    callback = Callback.objects.create(message_id=message_id, ticket=ticket, api=api, result=result, tip=tip)
-    if ticket is not None:
-        Ticket.objects.filter(pk=ticket.pk).update(callback_status=Ticket.CallbackStatus.PENDING)
-        ticket.callback_status = Ticket.CallbackStatus.PENDING
+    callback = Callback.objects.create(message_id=message_id, ticket_id=ticket_id, api=api, result=result, tip=tip)
     callback_id = callback.pk
     transaction.on_commit(lambda: _dispatch([callback_id]))
     return callback
+
+
+def callback_for_decision(change: TicketChanged) -> None:
+    """Write the result of a decided ticket to the outbox, in the decision's transaction (a subscriber of the
+    transition layer, registered in ApprovalsConfig.ready): the decision and its delivery stand or fall together."""
+    if change.change != Change.DECIDED:
+        return
+    ticket = Ticket.objects.select_related("decided_by").get(pk=change.ticket_id)
+    _callback_create(
+        message_id=ticket.message_id,
+        api=ticket.callback_api,
+        result=ticket.check_result,
+        tip=build_tip(ticket),
+        ticket_id=ticket.pk,
+    )
+
+
+def callback_answer_without_ticket(*, message_id: str, api: str, result: str, tip: str) -> Callback | None:
+    """Answer an event that gets no ticket (an exempt workspace), once per MessageId; None if already answered."""
+    with transaction.atomic():
+        if Callback.objects.filter(message_id=message_id).exists():
+            return None
+        return _callback_create(message_id=message_id, api=api, result=result, tip=tip, ticket_id=None)
 
 
 def _dispatch(callback_ids: list[int]) -> None:
@@ -153,7 +179,7 @@ def _failed(callback: Callback, token: str, exc: DataWorksError, elapsed_ms: int
             comment=str(exc)[:500],
         )
         return DeliveryOutcome(state=Callback.State.FAILED, called=True)
-    delay = backoff_seconds(callback.attempts, getattr(exc, "retry_after", None))
+    delay = delivery_backoff_seconds(callback.attempts, getattr(exc, "retry_after", None))
     logger.warning("Result delivery %s will retry in %.1fs: code=%s", callback.pk, delay, exc.code)
     _finish(
         callback,
@@ -184,14 +210,16 @@ def _finish(
         attempt.callback = callback
         attempt.save()
         if callback.ticket_id is not None and updated:
-            Ticket.objects.filter(pk=callback.ticket_id).update(callback_status=_TICKET_STATUS[Callback.State(state)])
-            if audit_action:
-                AuditEntry.objects.create(
-                    ticket_id=callback.ticket_id, action=audit_action, result=callback.result, comment=comment
-                )
+            ticket_callback_update(
+                ticket_id=callback.ticket_id,
+                callback_status=_TICKET_STATUS[Callback.State(state)],
+                action=audit_action,
+                result=callback.result,
+                comment=comment,
+            )
 
 
-def callback_retry_now(*, callback_id: int, user: User, ip: str | None = None) -> Callback:
+def callback_retry_now(*, callback_id: int, user: AbstractBaseUser, ip: str | None = None) -> Callback:
     """Make a failed or waiting record due now and queue it (admin action); a delivered one is left alone."""
     with transaction.atomic():
         callback = Callback.objects.select_for_update().get(pk=callback_id)
@@ -201,15 +229,18 @@ def callback_retry_now(*, callback_id: int, user: User, ip: str | None = None) -
         callback.next_attempt_at = timezone.now()
         callback.save(update_fields=["state", "next_attempt_at", "updated_at"])
         if callback.ticket_id is not None:
-            Ticket.objects.filter(pk=callback.ticket_id).update(callback_status=Ticket.CallbackStatus.PENDING)
-            AuditEntry.objects.create(
-                ticket_id=callback.ticket_id, actor=user, action=AuditEntry.Action.CALLBACK_RETRIED, ip_address=ip
+            ticket_callback_update(
+                ticket_id=callback.ticket_id,
+                callback_status=Ticket.CallbackStatus.PENDING,
+                action=AuditEntry.Action.CALLBACK_RETRIED,
+                actor=user,
+                ip=ip,
             )
         transaction.on_commit(lambda: _dispatch([callback_id]))
     return callback
 
 
-def callback_mark_resolved(*, callback_id: int, user: User, reason: str, ip: str | None = None) -> Callback:
+def callback_mark_resolved(*, callback_id: int, user: AbstractBaseUser, reason: str, ip: str | None = None) -> Callback:
     """Close an undelivered record by hand (someone passed the check in DataWorks); never sends anything."""
     reason = reason.strip()
     if not reason:
@@ -223,31 +254,15 @@ def callback_mark_resolved(*, callback_id: int, user: User, reason: str, ip: str
         callback.claimed_until = None
         callback.save(update_fields=["state", "resolved_reason", "claimed_until", "updated_at"])
         if callback.ticket_id is not None:
-            Ticket.objects.filter(pk=callback.ticket_id).update(callback_status=Ticket.CallbackStatus.RESOLVED)
-            AuditEntry.objects.create(
+            ticket_callback_update(
                 ticket_id=callback.ticket_id,
-                actor=user,
+                callback_status=Ticket.CallbackStatus.RESOLVED,
                 action=AuditEntry.Action.CALLBACK_RESOLVED,
                 comment=reason[:2000],
-                ip_address=ip,
+                actor=user,
+                ip=ip,
             )
     return callback
-
-
-def undelivered() -> QuerySet[Callback]:
-    """Return the records still to be delivered."""
-    return Callback.objects.filter(state__in=(Callback.State.PENDING, Callback.State.SENDING))
-
-
-def due_for_dispatch(now: datetime, *, grace: timedelta) -> list[int]:
-    """Return records due to be (re)queued: due and not queued recently, or claimed by a worker that died."""
-    due = Q(state=Callback.State.PENDING, next_attempt_at__lte=now) & (
-        Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - grace) | Q(dispatched_at__lt=F("next_attempt_at"))
-    )
-    expired_claim = Q(state=Callback.State.SENDING, claimed_until__lt=now)
-    return list(
-        Callback.objects.filter(due | expired_claim).order_by("next_attempt_at").values_list("pk", flat=True)[:500]
-    )
 
 
 def dispatch(callback_ids: list[int]) -> None:

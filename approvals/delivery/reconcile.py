@@ -8,8 +8,6 @@ Calls go through the client's shared rate limiter; each run is bounded.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,20 +15,19 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from approvals.models import Callback, Ticket
 from approvals.tickets import services
-from approvals.models import AuditEntry, Callback, CheckResult, Ticket
 from dataworks_client.client import get_client
 from dataworks_client.errors import DataWorksError
 from dataworks_client.types import CheckProcess
 from events.catalogue import BY_CODE, GATED_CODES
 from events.models import InboundEvent
-from events.queue import enqueue_event_processing_with_commit
+from events.payload import CloudEvent
+from events.services import event_store
 
 logger = logging.getLogger(__name__)
 RECONCILED_SOURCE = "review-gate.reconciliation"
-OPEN = (Ticket.Status.PENDING, Ticket.Status.PREPARING, Ticket.Status.NEEDS_ATTENTION)
 TICKETS_PER_RUN = 100
 WORKSPACE_WINDOW = timedelta(days=30)
 SETTLE_TIME = timedelta(minutes=2)  # give EventBridge time to deliver before calling an event missing
@@ -90,32 +87,28 @@ def _create_missing(process: CheckProcess, project_id: int, code: str) -> bool:
     if InboundEvent.objects.filter(message_id=message_id).exists():
         return False
     spec = BY_CODE[code]
-    body = json.dumps(
-        {
-            "id": message_id,
-            "source": RECONCILED_SOURCE,
-            "type": spec.type,
-            "data": {"eventCode": code, "projectId": project_id, "operator": process.operator or ""},
-            "reconciled_from": {"process_id": process.process_id, "process_name": process.process_name},
+    operator = (process.operator or "")[:512]
+    # What was fetched, stored as the event's data; there is no body: EventBridge never delivered one.
+    found = CloudEvent(
+        message_id=message_id,
+        source=RECONCILED_SOURCE,
+        type=spec.type,
+        event_code=code,
+        spec=spec,
+        project_id=project_id,
+        tenant_id=None,
+        operator=operator,
+        occurred_at=None,
+        data={
+            "eventCode": code,
+            "projectId": project_id,
+            "operator": operator,
+            "reconciledFrom": {"processId": process.process_id, "processName": process.process_name},
         },
-        ensure_ascii=False,
     )
     try:
         with transaction.atomic():
-            event = InboundEvent.objects.create(
-                source=RECONCILED_SOURCE,
-                message_id=message_id,
-                type=spec.type,
-                event_code=code,
-                module=spec.module.value,
-                gated=True,
-                callback_api=spec.callback.value,
-                project_id=project_id,
-                operator=(process.operator or "")[:512],
-                raw_body=body,
-                body_sha256=hashlib.sha256(body.encode()).hexdigest(),
-            )
-            enqueue_event_processing_with_commit(event.pk)
+            event = event_store(parsed=found)
     except IntegrityError:  # the real event arrived meanwhile
         return False
     logger.warning(
@@ -127,7 +120,8 @@ def _create_missing(process: CheckProcess, project_id: int, code: str) -> bool:
 def _close_resolved(now: datetime, report: ReconcileReport) -> None:
     client = get_client()
     tickets = (
-        Ticket.objects.filter(status__in=OPEN, created_at__lt=now - SETTLE_TIME)
+        Ticket.objects.open()
+        .filter(created_at__lt=now - SETTLE_TIME)
         .order_by("checked_in_dataworks_at", "created_at")
         .only("pk", "message_id", "event_code", "project_id")[:TICKETS_PER_RUN]
     )
@@ -138,31 +132,11 @@ def _close_resolved(now: datetime, report: ReconcileReport) -> None:
             report.errors += 1
             logger.warning("ListCheckProcesses for ticket %s failed: %s", ticket.pk, exc.code)
             continue
-        Ticket.objects.filter(pk=ticket.pk).update(checked_in_dataworks_at=now)
+        services.ticket_mark_compared(ticket_ids=[ticket.pk], now=now)
         status = next((p.status for p in processes if p.message_id == ticket.message_id), None)
-        if status in ("PASSED", "BLOCKED") and ticket_resolve_in_dataworks(
-            ticket_id=ticket.pk, dataworks_status=status
+        if status in ("PASSED", "BLOCKED") and services.ticket_resolve_in_dataworks(
+            ticket_id=ticket.pk,
+            dataworks_status=status,
+            has_callback=Callback.objects.filter(message_id=ticket.message_id).exists(),
         ):
             report.resolved.append(ticket.pk)
-
-
-def ticket_resolve_in_dataworks(*, ticket_id: int, dataworks_status: str) -> bool:
-    """Close an open ticket that DataWorks already finished; nothing is sent. Return whether it changed."""
-    with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
-        if ticket.status not in OPEN or Callback.objects.filter(message_id=ticket.message_id).exists():
-            return False
-        result = CheckResult.OK if dataworks_status == "PASSED" else CheckResult.FAIL
-        comment = _("DataWorks already shows this check as %(status)s; closed without sending.") % {
-            "status": dataworks_status
-        }
-        ticket.status = Ticket.Status.RESOLVED_IN_DATAWORKS
-        ticket.check_result = result
-        ticket.decided_at = timezone.now()
-        ticket.decision_comment = comment
-        ticket.callback_status = Ticket.CallbackStatus.RESOLVED
-        ticket.save(
-            update_fields=["status", "check_result", "decided_at", "decision_comment", "callback_status", "updated_at"]
-        )
-        services.audit(ticket, AuditEntry.Action.RESOLVED_IN_DATAWORKS, result=result, comment=comment)
-    return True

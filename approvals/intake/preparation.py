@@ -21,8 +21,6 @@ from dataworks_client.types import CommittedFile, FileVersion, NodeConfiguration
 
 logger = logging.getLogger(__name__)
 
-FILE_EVENTS = frozenset({"commit-file", "deploy-file", "run-file", "delete-file"})
-TABLE_EVENTS = frozenset({"commit-table", "deploy-table"})
 _NOT_A_BASE = frozenset({"CANCELLED", "COMMITTING"})
 
 

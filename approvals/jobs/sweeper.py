@@ -16,11 +16,11 @@ from django.db.models import Min
 from django.utils import timezone
 
 from approvals.delivery import outbox
-
-from approvals.tickets import services
+from approvals.delivery import selectors as delivery_selectors
 from approvals.errors import TicketNotOpen
-from approvals.tickets.workspace import extension_parameters
 from approvals.models import Ticket
+from approvals.tickets import services
+from approvals.tickets.workspace import extension_parameters
 from events.models import InboundEvent
 from events.queue import enqueue_event_processing
 
@@ -35,7 +35,7 @@ def sweep(now: datetime | None = None) -> dict[str, Any]:
     """Run every sweeper step once and return what it did."""
     now = now or timezone.now()
     report: dict[str, Any] = {}
-    due = outbox.due_for_dispatch(now, grace=DISPATCH_GRACE)
+    due = delivery_selectors.due_for_dispatch(now, grace=DISPATCH_GRACE)
     outbox.dispatch(due)
     report["requeued_deliveries"] = len(due)
     report["expired_tickets"] = _expire(now)
@@ -69,7 +69,7 @@ def _requeue_lost_events(now: datetime) -> int:
 
 
 def _oldest_undelivered(now: datetime) -> float | None:
-    oldest = outbox.undelivered().aggregate(oldest=Min("created_at"))["oldest"]
+    oldest = delivery_selectors.undelivered().aggregate(oldest=Min("created_at"))["oldest"]
     age = (now - oldest).total_seconds() if oldest else None
     cache.set(OLDEST_UNDELIVERED_KEY, age, 300)
     if oldest and now - oldest > ALERT_AFTER:

@@ -1,10 +1,11 @@
-"""Which reviewer rules apply to a ticket: workspace, event code, path glob and file type."""
+"""Which reviewer rules apply to a ticket (workspace, event code, path glob, file type), and which timeout they set."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 from approvals.models import Rule
@@ -69,3 +70,12 @@ def matching_rules(subject: Subject, rules: Iterable[Rule] | None = None) -> lis
     """Return every enabled rule that applies to the subject, ordered by name."""
     candidates = rules if rules is not None else Rule.objects.filter(enabled=True).order_by("name")
     return [rule for rule in candidates if rule_matches(rule, subject)]
+
+
+def timeout_choice(rules: Iterable[Rule]) -> tuple[timedelta, str] | None:
+    """Return the shortest timeout among the rules that humans decide (no automatic outcome), with its outcome.
+
+    Rules without a timeout never expire a ticket; of equal timeouts the first rule's wins. None: no timeout.
+    """
+    timeouts = [(rule.timeout, rule.on_timeout) for rule in rules if rule.timeout and not rule.auto_outcome]
+    return min(timeouts, key=lambda timeout: timeout[0]) if timeouts else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permissi
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from approvals.models import AuditEntry, ReviewerProfile, Rule, Ticket
+from approvals.models import AuditEntry, CheckResult, ReviewerProfile, Rule, Ticket
 
 User = get_user_model()
 APPROVAL_ACTIONS = (AuditEntry.Action.APPROVED, AuditEntry.Action.APPROVED_WITH_WARNING)
@@ -33,6 +33,12 @@ class Requirement:
     @property
     def satisfied(self) -> bool:
         return bool(self.auto_outcome) or len(self.approver_ids) >= self.required
+
+    def with_approval(self, user_id: int) -> Requirement:
+        """Return this requirement as it stands after one more approval by `user_id` (counted where eligible)."""
+        if user_id not in self.reviewer_ids or user_id in self.approver_ids:
+            return self
+        return replace(self, approver_ids=(*self.approver_ids, user_id))
 
 
 def dataworks_uid_of(user: AnyUser) -> str:
@@ -158,3 +164,11 @@ def may_override(user: AnyUser, ticket: Ticket) -> bool:
         and user.has_perm("approvals.override_decision")
         and ticket.status in (Ticket.Status.PENDING, Ticket.Status.NEEDS_ATTENTION)
     )
+
+
+def reject_result(ticket: Ticket) -> str:
+    """Return what a reviewer's rejection sends: FAIL, or WARN where the workspace's extension options say so."""
+    options = ticket.snapshot.get("options") if isinstance(ticket.snapshot, dict) else None
+    if isinstance(options, dict) and options.get("rejectResult") == CheckResult.WARN:
+        return CheckResult.WARN
+    return CheckResult.FAIL

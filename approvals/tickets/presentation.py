@@ -1,4 +1,5 @@
-"""Everything a ticket page shows, assembled in one place for the HTML view (the API has its own serializers)."""
+"""What the HTML pages show of tickets: inbox rows, and the ticket page's context built on the review state that
+`selectors.ticket_review_state` gives the page and the API alike."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from approvals.models import AuditEntry, Ticket
 from approvals.tickets import policy
 from approvals.tickets.diff_store import ticket_diffs
-from approvals.models import AuditEntry, Ticket
-from approvals.intake.preparation import FILE_EVENTS, TABLE_EVENTS
+from approvals.tickets.selectors import ticket_review_state
+from events.catalogue import Subject, subject_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,19 +52,20 @@ def dataworks_wait(ticket: Ticket) -> Any:
 
 def ticket_context(ticket: Ticket, user: AbstractBaseUser | AnonymousUser, *, view: str) -> dict[str, Any]:
     """Build the template context of the ticket page."""
-    reqs = policy.requirements(ticket)
-    is_file = ticket.event_code in FILE_EVENTS
+    state = ticket_review_state(ticket=ticket, user=user)
+    subject = subject_of(ticket.event_code)
+    is_file = subject == Subject.FILE
     context: dict[str, Any] = {
         "ticket": ticket,
         "view": view,
         "operator": policy.operator_display(ticket),
-        "requirements": reqs,
-        "history": ticket.audit.select_related("actor").order_by("created_at", "pk"),
-        "cannot_decide": policy.why_cannot_decide(user, ticket, reqs),
-        "may_override": policy.may_override(user, ticket),
+        "requirements": state.requirements,
+        "history": state.history,
+        "cannot_decide": state.cannot_decide_reason,
+        "may_override": state.may_override,
         "waited": dataworks_wait(ticket),
         "is_file_event": is_file,
-        "is_table_event": ticket.event_code in TABLE_EVENTS,
+        "is_table_event": subject == Subject.TABLE,
         "snapshot": ticket.snapshot,
         "override_action": AuditEntry.Action.OVERRIDDEN,
     }

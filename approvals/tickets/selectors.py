@@ -1,4 +1,5 @@
-"""Read queries for tickets: which a user may see, which wait for them, and lists of them newest first by keyset."""
+"""Every read of tickets: which a user may see, which wait for them, lists newest first by keyset, and one ticket's
+review state (requirements, approvals, what the user may do) for the page, the API and the services alike."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 from functools import reduce
 from typing import Any, Protocol, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
+from approvals.models import AuditEntry, ReviewerProfile, Rule, Ticket
 from approvals.tickets import policy
-from approvals.models import AuditEntry, Rule, Ticket
 
 TicketRule = Ticket.rules.through
 
@@ -33,7 +35,7 @@ RowT = TypeVar("RowT", bound=_HasPk)
 WALK_FROM_LINKS = 2_000
 
 
-def _review_rule_ids(user: User) -> list[int]:
+def _review_rule_ids(user: AbstractBaseUser) -> list[int]:
     """Return the IDs of the human (not automatic) rules that name the user, directly or by group, as literals.
 
     Literals rather than a subquery: the database's statistics then see which rules, hence how many tickets.
@@ -51,7 +53,7 @@ def _rule_links(rule_ids: list[int], *, walk: bool) -> Q:
     return Q(pk__in=TicketRule.objects.filter(rule_id__in=rule_ids).values("ticket_id"))
 
 
-def _review_branches(user: User, *, walk: bool | None) -> list[Q]:
+def _review_branches(user: AbstractBaseUser, *, walk: bool | None) -> list[Q]:
     """Return the ways the user reviews a ticket, as separate conditions: by a human rule (directly or by group),
     and by review-any when no rule matched. `walk=None` chooses the rule branch's shape by its size."""
     branches = []
@@ -61,12 +63,12 @@ def _review_branches(user: User, *, walk: bool | None) -> list[Q]:
             links = TicketRule.objects.filter(rule_id__in=rule_ids)[:WALK_FROM_LINKS].count()  # bounded: stops early
             walk = links >= WALK_FROM_LINKS
         branches.append(_rule_links(rule_ids, walk=walk))
-    if user.has_perm("approvals.review_any"):
+    if isinstance(user, PermissionsMixin) and user.has_perm("approvals.review_any"):
         branches.append(Q(has_rules=False))  # a column, not NOT EXISTS (which PostgreSQL chose to hash whole)
     return branches
 
 
-def _own_branch(user: User) -> list[Q]:
+def _own_branch(user: AbstractBaseUser) -> list[Q]:
     """Return the condition "the user triggered this change in DataWorks", when they have a DataWorks UID."""
     uid = policy.dataworks_uid_of(user)
     return [Q(operator_uid=uid)] if uid else []
@@ -76,7 +78,7 @@ def _any(branches: list[Q]) -> Q | None:
     return reduce(operator.or_, branches) if branches else None
 
 
-def visible_tickets(user: User | AnonymousUser) -> QuerySet[Ticket]:
+def visible_tickets(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Ticket]:
     """Return the tickets a user may see: staff see all; others what they review or what they triggered.
 
     Mirrors `policy.is_reviewer` and `policy.is_own_change`. For finding or counting tickets; lists newest first
@@ -87,21 +89,21 @@ def visible_tickets(user: User | AnonymousUser) -> QuerySet[Ticket]:
         return tickets.none()
     if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
         return tickets
-    assert isinstance(user, User)
+    assert isinstance(user, PermissionsMixin)
     visible = _any(_review_branches(user, walk=False) + _own_branch(user))
     return tickets.filter(visible) if visible is not None else tickets.none()
 
 
-def waiting_for(user: User | AnonymousUser) -> QuerySet[Ticket]:
+def waiting_for(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Ticket]:
     """Return pending tickets this user can decide now (a reviewer, not their own change, not yet approved)."""
     if not user.is_authenticated:
         return Ticket.objects.none()
-    assert isinstance(user, User)
+    assert isinstance(user, PermissionsMixin)
     # Pending tickets are few: probe each rather than list every ticket the user reviews.
     reviews = _any(_review_branches(user, walk=True))
     if reviews is None:
         return Ticket.objects.none()
-    approved = AuditEntry.objects.filter(ticket_id=OuterRef("pk"), actor=user, action__in=policy.APPROVAL_ACTIONS)
+    approved = AuditEntry.objects.filter(ticket_id=OuterRef("pk"), actor_id=user.pk, action__in=policy.APPROVAL_ACTIONS)
     tickets = Ticket.objects.filter(reviews, status=Ticket.Status.PENDING).exclude(Exists(approved))
     uid = policy.dataworks_uid_of(user)
     if uid:
@@ -160,7 +162,7 @@ def _visibility_branches(user: AbstractBaseUser | AnonymousUser) -> list[Q] | No
         return []
     if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
         return None
-    assert isinstance(user, User)
+    assert isinstance(user, PermissionsMixin)
     return _review_branches(user, walk=None) + _own_branch(user)
 
 
@@ -180,7 +182,9 @@ def newest_visible_ids(
     branches = _visibility_branches(user)
     if branches is not None and not branches:
         return IdPage([], None)
-    queries = [Ticket.objects.all()] if branches is None else [Ticket.objects.filter(branch) for branch in branches]
+    queries: list[QuerySet[Ticket]] = (
+        [Ticket.objects.all()] if branches is None else [Ticket.objects.filter(branch) for branch in branches]
+    )
     found: dict[int, datetime] = {}
     for tickets in queries:
         tickets = narrow(tickets)
@@ -195,3 +199,68 @@ def newest_visible_ids(
     page = newest[:limit]
     more = len(newest) > limit
     return IdPage([pk for pk, _ in page], Cursor(page[-1][1], page[-1][0]) if more and page else None)
+
+
+# --- One ticket ---------------------------------------------------------------------------------------------------
+
+
+def ticket_by_id(ticket_id: int) -> Ticket | None:
+    """Return a ticket by its id, or None when there is none."""
+    return Ticket.objects.filter(pk=ticket_id).first()
+
+
+def tickets_by_ids(ids: Iterable[int]) -> QuerySet[Ticket]:
+    """Return the tickets with these ids (a page already chosen by `newest_visible_ids`), in no particular order."""
+    return Ticket.objects.filter(pk__in=list(ids))
+
+
+def with_api_columns(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Add what a listing prints for every ticket without a query per row: the decider and the operator's name."""
+    username = f"user__{get_user_model().USERNAME_FIELD}"
+    operator_name = ReviewerProfile.objects.filter(dataworks_uid=OuterRef("operator_uid")).values(username)[:1]
+    return tickets.select_related("decided_by").annotate(operator_name=Subquery(operator_name))
+
+
+def ticket_visible(
+    *, user: AbstractBaseUser | AnonymousUser, ticket_id: int, for_listing: bool = False
+) -> Ticket | None:
+    """Return the ticket if the user may see it (None whether it is missing or hidden), with its event and decider
+    (or, `for_listing`, with the columns `with_api_columns` adds)."""
+    tickets = visible_tickets(user)
+    tickets = with_api_columns(tickets) if for_listing else tickets.select_related("event", "decided_by")
+    return tickets.filter(pk=ticket_id).first()
+
+
+def operator_name(ticket: Ticket) -> str:
+    """Name who triggered the change like `policy.operator_display`, from the annotation when it is there."""
+    if not hasattr(ticket, "operator_name"):
+        return policy.operator_display(ticket)
+    if not ticket.operator_uid:
+        return "-"
+    return str(getattr(ticket, "operator_name", None) or ticket.operator_uid)
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """How far a ticket's review has come and what one user may do with it now."""
+
+    requirements: list[policy.Requirement]
+    history: list[AuditEntry]
+    cannot_decide_reason: str | None
+    may_override: bool
+
+    @property
+    def can_decide(self) -> bool:
+        return self.cannot_decide_reason is None
+
+
+def ticket_review_state(*, ticket: Ticket, user: AbstractBaseUser | AnonymousUser) -> ReviewState:
+    """Return the ticket's requirements (computed once), its audit history (oldest first) and what the user may do."""
+    reqs = policy.requirements(ticket)
+    history = list(ticket.audit.select_related("actor").order_by("created_at", "pk"))
+    return ReviewState(
+        requirements=reqs,
+        history=history,
+        cannot_decide_reason=policy.why_cannot_decide(user, ticket, reqs),
+        may_override=policy.may_override(user, ticket),
+    )

@@ -1,25 +1,32 @@
-"""Ticket transitions: approve, reject, override, expire, auto-decide. Nothing else writes a ticket's status.
+"""The transition layer: every change of a ticket's status, its callback status and its audit trail happens here.
 
-Every transition has one shape: lock the ticket row, check its state and the actor, write an append-only audit
-entry in the same transaction, and queue the DataWorks callback after commit. Two reviewers deciding at the same
-moment therefore serialise on the row lock and produce one consistent outcome.
+Every transition has one shape: lock the ticket row, check its state and the actor, write the change and an
+append-only audit entry in the same transaction, and publish a `TicketChanged` (approvals.tickets.changes) whose
+in-transaction subscribers write outbox rows with the change (the result outbox, approvals.delivery.outbox) and
+whose after-commit subscribers queue work. Two reviewers deciding at the same moment serialise on the row lock and
+produce one consistent outcome. Functions are keyword-only and named `ticket_<verb>`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import User
-from django.db import transaction
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.tickets import policy
 from approvals.errors import CommentRequired, NotAllowed, TicketNotOpen
-from approvals.models import AuditEntry, CheckResult, Ticket
-from approvals.delivery.outbox import callback_create
-from approvals.tickets.tips import build_tip
+from approvals.models import AuditEntry, CheckResult, Rule, Ticket
+from approvals.queue import enqueue_diff_prerender_with_commit
+from approvals.tickets import policy
+from approvals.tickets.changes import Change, TicketChanged, publish
+from approvals.tickets.matching import Subject, matching_rules, timeout_choice
+from events.catalogue import Subject as EventSubject
+from events.catalogue import subject_of
+from events.models import InboundEvent
 
 _SEVERITY = {CheckResult.OK: 0, CheckResult.WARN: 1, CheckResult.FAIL: 2}
 
@@ -38,32 +45,174 @@ def _clean_comment(comment: str, *, required: bool) -> str:
     return comment
 
 
-def audit(
-    ticket: Ticket,
+def _audit(
+    ticket_id: int,
     action: str,
     *,
-    actor: User | None = None,
+    actor: AbstractBaseUser | None = None,
     result: str = "",
     comment: str = "",
     ip: str | None = None,
 ) -> AuditEntry:
-    """Append one entry to a ticket's history."""
     return AuditEntry.objects.create(
-        ticket=ticket, actor=actor, action=action, result=result, comment=comment, ip_address=ip
+        ticket_id=ticket_id,
+        actor_id=actor.pk if actor is not None else None,
+        action=action,
+        result=result,
+        comment=comment,
+        ip_address=ip,
     )
 
 
-def _finalize(ticket: Ticket, *, status: str, result: str, actor: User | None, comment: str, now: datetime) -> Ticket:
+def _publish(ticket: Ticket, change: Change, actor: AbstractBaseUser | None = None) -> None:
+    publish(
+        TicketChanged(
+            ticket_id=ticket.pk,
+            change=change,
+            actor_id=actor.pk if actor is not None else None,
+            status=ticket.status,
+            result=ticket.check_result,
+        )
+    )
+
+
+# --- Opening and preparing ----------------------------------------------------------------------------------------
+
+
+def ticket_open(*, event: InboundEvent) -> Ticket:
+    """Return the ticket of an event's MessageId, creating it (PREPARING) the first time; safe to race."""
+    defaults = {
+        "event": event,
+        "event_code": event.event_code,
+        "module": event.module,
+        "callback_api": event.callback_api,
+        "project_id": event.project_id,
+        "operator_uid": event.operator,
+    }
+    try:
+        with transaction.atomic():
+            ticket, created = Ticket.objects.get_or_create(message_id=event.message_id, defaults=defaults)
+            if created:
+                _publish(ticket, Change.OPENED)
+    except IntegrityError:  # a concurrent run created it between our read and insert
+        ticket = Ticket.objects.get(message_id=event.message_id)
+    return ticket
+
+
+def ticket_ready(*, ticket_id: int, prepared: Mapping[str, object]) -> Ticket:
+    """Store the prepared snapshot, match rules, set the expiry, and decide automatically where rules say so.
+
+    `prepared` maps Ticket field names to what preparation fetched. A ticket no longer PREPARING is returned as is.
+    """
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        if ticket.status != Ticket.Status.PREPARING:
+            return ticket
+        for name, value in prepared.items():
+            setattr(ticket, name, value)
+        rules = matching_rules(Subject(ticket.project_id, ticket.event_code, ticket.path, ticket.file_type))
+        timeout = timeout_choice(rules)
+        if timeout is not None:
+            ticket.expires_at = timezone.now() + timeout[0]
+            ticket.timeout_outcome = timeout[1]
+        ticket.status = Ticket.Status.PENDING
+        ticket.attention_reason = ""
+        ticket.supersedes = _earlier_open_ticket(ticket)
+        ticket.has_rules = bool(rules)
+        ticket.save()
+        ticket.rules.set(rules)
+        names = ", ".join(rule.name for rule in rules) or _("none")
+        _audit(ticket.pk, AuditEntry.Action.CREATED, comment=_("Matched rules: %(names)s") % {"names": names})
+        if subject_of(ticket.event_code) == EventSubject.FILE:
+            # Its own task: rendering a large diff (seconds at 50,000 lines) must not delay an automatic decision
+            # or the next event; queued with the commit, so only for a ticket that is really ready.
+            enqueue_diff_prerender_with_commit(ticket.pk)
+        _publish(ticket, Change.READY)
+    auto = _automatic_outcome(rules)
+    if auto is not None:
+        result, comment = auto
+        ticket = ticket_auto_decide(ticket_id=ticket.pk, result=result, comment=comment)
+    return ticket
+
+
+def _earlier_open_ticket(ticket: Ticket) -> Ticket | None:
+    """Find an older ticket for the same file that still waits, to link both; neither is answered for the other."""
+    if ticket.file_id is None:
+        return None
+    return (
+        Ticket.objects.open()
+        .filter(project_id=ticket.project_id, file_id=ticket.file_id, created_at__lt=ticket.created_at)
+        .exclude(pk=ticket.pk)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _automatic_outcome(rules: list[Rule]) -> tuple[str, str] | None:
+    """Return (result, why) when no human is needed, else None."""
+    if not rules:
+        unmatched = settings.REVIEW_GATE_UNMATCHED
+        if unmatched == "review":
+            return None
+        return unmatched, _("No rule matched; the configured outcome for unmatched changes applies.")
+    autos = [rule.auto_outcome for rule in rules if rule.auto_outcome]
+    if CheckResult.FAIL in autos:
+        return CheckResult.FAIL, _("An automatic rule blocks this change.")
+    if len(autos) == len(rules):
+        most_severe = max(autos, key=lambda r: _SEVERITY[CheckResult(r)])
+        return most_severe, _("Decided automatically by rule: %(names)s") % {
+            "names": ", ".join(rule.name for rule in rules)
+        }
+    return None
+
+
+def ticket_defer_preparation(*, ticket_id: int, attempts: int, reason: str) -> None:
+    """Record a failed preparation attempt that will be retried (the status stays PREPARING)."""
+    with transaction.atomic():
+        Ticket.objects.filter(pk=ticket_id).update(
+            prepare_attempts=attempts, attention_reason=reason[:2000], updated_at=timezone.now()
+        )
+        ticket = Ticket.objects.only("pk", "status", "check_result").get(pk=ticket_id)
+        _publish(ticket, Change.PREPARATION_DEFERRED)
+
+
+def ticket_needs_attention(*, ticket_id: int, reason: str) -> None:
+    """Mark a ticket whose preparation failed for good as needing attention, with the reason, audited."""
+    with transaction.atomic():
+        Ticket.objects.filter(pk=ticket_id, status=Ticket.Status.PREPARING).update(
+            status=Ticket.Status.NEEDS_ATTENTION, attention_reason=reason[:2000], updated_at=timezone.now()
+        )
+        _audit(ticket_id, AuditEntry.Action.NEEDS_ATTENTION, comment=reason)
+        ticket = Ticket.objects.only("pk", "status", "check_result").get(pk=ticket_id)
+        _publish(ticket, Change.NEEDS_ATTENTION)
+
+
+# --- Decisions ----------------------------------------------------------------------------------------------------
+
+
+def _finalize(
+    ticket: Ticket, *, status: str, result: str, actor: AbstractBaseUser | None, comment: str, now: datetime
+) -> Ticket:
     ticket.status = status
     ticket.check_result = result
     ticket.decided_at = now
-    ticket.decided_by = actor
+    ticket.decided_by = actor  # type: ignore[assignment]  # AUTH_USER_MODEL
     ticket.decision_comment = comment
-    ticket.save(update_fields=["status", "check_result", "decided_at", "decided_by", "decision_comment", "updated_at"])
-    # The outbox record is written in this same transaction: the decision and its delivery stand or fall together.
-    callback_create(
-        message_id=ticket.message_id, api=ticket.callback_api, result=result, tip=build_tip(ticket), ticket=ticket
+    # The result outbox writes its record in this same transaction (an in-transaction subscriber of DECIDED): the
+    # decision and its delivery stand or fall together.
+    ticket.callback_status = Ticket.CallbackStatus.PENDING
+    ticket.save(
+        update_fields=[
+            "status",
+            "check_result",
+            "decided_at",
+            "decided_by",
+            "decision_comment",
+            "callback_status",
+            "updated_at",
+        ]
     )
+    _publish(ticket, Change.DECIDED, actor)
     return ticket
 
 
@@ -75,7 +224,7 @@ def _require_pending(ticket: Ticket) -> None:
 
 
 def ticket_approve(
-    *, ticket_id: int, user: User, comment: str = "", warn: bool = False, ip: str | None = None
+    *, ticket_id: int, user: AbstractBaseUser, comment: str = "", warn: bool = False, ip: str | None = None
 ) -> Ticket:
     """Record an approval; decide the ticket once every matched rule has enough eligible approvals.
 
@@ -91,25 +240,30 @@ def ticket_approve(
         if reason:
             raise NotAllowed(reason)
         action = AuditEntry.Action.APPROVED_WITH_WARNING if warn else AuditEntry.Action.APPROVED
-        audit(ticket, action, actor=user, result=CheckResult.WARN if warn else CheckResult.OK, comment=comment, ip=ip)
-        reqs = policy.requirements(ticket)
+        _audit(
+            ticket.pk, action, actor=user, result=CheckResult.WARN if warn else CheckResult.OK, comment=comment, ip=ip
+        )
+        # The new approval counts where the user is eligible; the requirements need not be computed again.
+        reqs = [req.with_approval(user.pk) for req in reqs]
         if all(req.satisfied for req in reqs):
-            result = _approval_result(ticket, reqs)
+            warned = warn or ticket.audit.filter(action=AuditEntry.Action.APPROVED_WITH_WARNING).exists()
+            result = _approval_result(warned, reqs)
             _finalize(
                 ticket, status=Ticket.Status.APPROVED, result=result, actor=user, comment=comment, now=timezone.now()
             )
+        else:
+            _publish(ticket, Change.APPROVAL_RECORDED, user)
         return ticket
 
 
-def _approval_result(ticket: Ticket, reqs: list[policy.Requirement]) -> str:
+def _approval_result(warned: bool, reqs: list[policy.Requirement]) -> str:
     """WARN when any approval or any automatic rule said WARN, else OK."""
-    warned = ticket.audit.filter(action=AuditEntry.Action.APPROVED_WITH_WARNING).exists()
     if warned or any(req.auto_outcome == CheckResult.WARN for req in reqs):
         return CheckResult.WARN
     return CheckResult.OK
 
 
-def ticket_reject(*, ticket_id: int, user: User, comment: str, ip: str | None = None) -> Ticket:
+def ticket_reject(*, ticket_id: int, user: AbstractBaseUser, comment: str, ip: str | None = None) -> Ticket:
     """Reject the ticket: one eligible reviewer's rejection decides it as FAIL.
 
     :raises CommentRequired: no comment was given.
@@ -123,22 +277,16 @@ def ticket_reject(*, ticket_id: int, user: User, comment: str, ip: str | None = 
         reason = policy.why_cannot_decide(user, ticket)
         if reason:
             raise NotAllowed(reason)
-        result = reject_result(ticket)
-        audit(ticket, AuditEntry.Action.REJECTED, actor=user, result=result, comment=comment, ip=ip)
+        result = policy.reject_result(ticket)
+        _audit(ticket.pk, AuditEntry.Action.REJECTED, actor=user, result=result, comment=comment, ip=ip)
         return _finalize(
             ticket, status=Ticket.Status.REJECTED, result=result, actor=user, comment=comment, now=timezone.now()
         )
 
 
-def reject_result(ticket: Ticket) -> str:
-    """Return what a reviewer's rejection sends: FAIL, or WARN where the workspace's extension options say so."""
-    options = ticket.snapshot.get("options") if isinstance(ticket.snapshot, dict) else None
-    if isinstance(options, dict) and options.get("rejectResult") == CheckResult.WARN:
-        return CheckResult.WARN
-    return CheckResult.FAIL
-
-
-def ticket_override(*, ticket_id: int, user: User, result: str, reason: str, ip: str | None = None) -> Ticket:
+def ticket_override(
+    *, ticket_id: int, user: AbstractBaseUser, result: str, reason: str, ip: str | None = None
+) -> Ticket:
     """Decide a ticket in an emergency, bypassing the rules; staff only, reason mandatory, audited in red.
 
     Even an override cannot approve the overrider's own change.
@@ -157,7 +305,7 @@ def ticket_override(*, ticket_id: int, user: User, result: str, reason: str, ip:
             raise NotAllowed(_("You may not override decisions."))
         if result != CheckResult.FAIL and policy.is_own_change(user, ticket):
             raise NotAllowed(_("You triggered this change; even an override cannot pass it."))
-        audit(ticket, AuditEntry.Action.OVERRIDDEN, actor=user, result=result, comment=reason, ip=ip)
+        _audit(ticket.pk, AuditEntry.Action.OVERRIDDEN, actor=user, result=result, comment=reason, ip=ip)
         status = Ticket.Status.REJECTED if result == CheckResult.FAIL else Ticket.Status.APPROVED
         return _finalize(ticket, status=status, result=result, actor=user, comment=reason, now=timezone.now())
 
@@ -175,7 +323,7 @@ def ticket_expire(*, ticket_id: int, now: datetime | None = None) -> Ticket:
             raise TicketNotOpen(_("The ticket has not timed out."))
         result = ticket.timeout_outcome
         comment = _("No decision before the timeout.")
-        audit(ticket, AuditEntry.Action.EXPIRED, result=result, comment=comment)
+        _audit(ticket.pk, AuditEntry.Action.EXPIRED, result=result, comment=comment)
         return _finalize(ticket, status=Ticket.Status.EXPIRED, result=result, actor=None, comment=comment, now=now)
 
 
@@ -184,11 +332,70 @@ def ticket_auto_decide(*, ticket_id: int, result: str, comment: str) -> Ticket:
     with transaction.atomic():
         ticket = _locked(ticket_id)
         _require_pending(ticket)
-        audit(ticket, AuditEntry.Action.AUTO_DECIDED, result=result, comment=comment)
+        _audit(ticket.pk, AuditEntry.Action.AUTO_DECIDED, result=result, comment=comment)
         status = Ticket.Status.REJECTED if result == CheckResult.FAIL else Ticket.Status.APPROVED
         return _finalize(ticket, status=status, result=result, actor=None, comment=comment, now=timezone.now())
 
 
-def most_severe(results: list[str]) -> str:
-    """Return the most blocking of several results (FAIL > WARN > OK)."""
-    return max(results, key=lambda r: _SEVERITY[CheckResult(r)])
+def ticket_resolve_in_dataworks(*, ticket_id: int, dataworks_status: str, has_callback: bool) -> bool:
+    """Close an open ticket that DataWorks already finished; nothing is sent. Return whether it changed.
+
+    `has_callback`: a result is already in the outbox for this MessageId (then the outbox owns the outcome).
+    """
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        if not ticket.is_open or has_callback:
+            return False
+        result = CheckResult.OK if dataworks_status == "PASSED" else CheckResult.FAIL
+        comment = _("DataWorks already shows this check as %(status)s; closed without sending.") % {
+            "status": dataworks_status
+        }
+        ticket.status = Ticket.Status.RESOLVED_IN_DATAWORKS
+        ticket.check_result = result
+        ticket.decided_at = timezone.now()
+        ticket.decision_comment = comment
+        ticket.callback_status = Ticket.CallbackStatus.RESOLVED
+        ticket.save(
+            update_fields=["status", "check_result", "decided_at", "decision_comment", "callback_status", "updated_at"]
+        )
+        _audit(ticket.pk, AuditEntry.Action.RESOLVED_IN_DATAWORKS, result=result, comment=comment)
+        _publish(ticket, Change.RESOLVED_IN_DATAWORKS)
+    return True
+
+
+def ticket_mark_compared(*, ticket_ids: list[int], now: datetime) -> None:
+    """Record when tickets were last compared with DataWorks' own view (reconciliation's round-robin order)."""
+    Ticket.objects.filter(pk__in=ticket_ids).update(checked_in_dataworks_at=now, updated_at=now)
+
+
+# --- The result's delivery ----------------------------------------------------------------------------------------
+
+_CALLBACK_CHANGES = {
+    AuditEntry.Action.CALLBACK_SENT: Change.CALLBACK_DELIVERED,
+    AuditEntry.Action.CALLBACK_FAILED: Change.CALLBACK_FAILED,
+    AuditEntry.Action.CALLBACK_RETRIED: Change.CALLBACK_RETRIED,
+    AuditEntry.Action.CALLBACK_RESOLVED: Change.CALLBACK_RESOLVED,
+}
+
+
+def ticket_callback_update(
+    *,
+    ticket_id: int,
+    callback_status: str,
+    action: str = "",
+    result: str = "",
+    comment: str = "",
+    actor: AbstractBaseUser | None = None,
+    ip: str | None = None,
+) -> None:
+    """Record where the ticket's result delivery stands (the outbox calls this in its own transaction).
+
+    `action` (one of the CALLBACK_* audit actions) adds an audit entry and publishes the matching change; without
+    it only the status is updated (a retry that will happen anyway is not history).
+    """
+    with transaction.atomic():
+        Ticket.objects.filter(pk=ticket_id).update(callback_status=callback_status, updated_at=timezone.now())
+        if action:
+            _audit(ticket_id, action, actor=actor, result=result, comment=comment, ip=ip)
+            ticket = Ticket.objects.only("pk", "status", "check_result").get(pk=ticket_id)
+            _publish(ticket, _CALLBACK_CHANGES[AuditEntry.Action(action)], actor)

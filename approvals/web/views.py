@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -17,12 +17,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from approvals.tickets import policy, services
-from approvals.web.forms import DecisionForm, InboxFilterForm, OverrideForm
 from approvals.errors import ApprovalError
-from approvals.models import Ticket
+from approvals.tickets import services
 from approvals.tickets.presentation import InboxRow, inbox_rows, ticket_context
-from approvals.tickets.selectors import Cursor, newest_visible_ids, visible_tickets, waiting_for
+from approvals.tickets.selectors import (
+    Cursor,
+    newest_visible_ids,
+    ticket_review_state,
+    ticket_visible,
+    tickets_by_ids,
+    waiting_for,
+)
+from approvals.web.forms import DecisionForm, InboxFilterForm, OverrideForm
+from config.http import client_ip
+
+if TYPE_CHECKING:
+    from approvals.models import Ticket
 
 PAGE_SIZE = 25
 _AGES = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "7d": timedelta(days=7)}
@@ -38,11 +48,11 @@ class InboxPage:
     bad_cursor: bool = False  # `after` was given but is not a cursor: the newest page is shown, with a message
 
     @classmethod
-    def of(cls, user: User | AnonymousUser, form: InboxFilterForm, raw_after: str | None) -> InboxPage:
+    def of(cls, user: AbstractBaseUser | AnonymousUser, form: InboxFilterForm, raw_after: str | None) -> InboxPage:
         after = Cursor.decode(raw_after or "")
         ids = newest_visible_ids(user, lambda tickets: _filtered(tickets, form), after=after, limit=PAGE_SIZE)
         return cls(
-            object_list=ids.arrange(inbox_rows(Ticket.objects.filter(pk__in=ids.ids))),
+            object_list=ids.arrange(inbox_rows(tickets_by_ids(ids.ids))),
             after=after.encode() if after else "",
             next_after=ids.next.encode() if ids.next else "",
             bad_cursor=bool(raw_after) and after is None,
@@ -87,7 +97,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
-    ticket = visible_tickets(request.user).select_related("event", "decided_by").filter(pk=ticket_id).first()
+    ticket = ticket_visible(user=request.user, ticket_id=ticket_id)
     if ticket is None:
         raise Http404(_("No such ticket, or you may not see it."))
     return ticket
@@ -105,14 +115,10 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return render(request, "approvals/ticket_detail.html", context)
 
 
-def _reviewer(request: HttpRequest) -> User:
+def _reviewer(request: HttpRequest) -> AbstractBaseUser:
     """Return the logged-in user (views that decide are behind login_required)."""
-    assert isinstance(request.user, User)
+    assert request.user.is_authenticated
     return request.user
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _back(ticket_id: int) -> HttpResponseRedirect:
@@ -132,16 +138,14 @@ def ticket_decide(request: HttpRequest, ticket_id: int) -> HttpResponse:
     action, comment = form.cleaned_data["action"], form.cleaned_data["comment"]
     try:
         if action == "reject":
-            services.ticket_reject(
-                ticket_id=ticket.pk, user=_reviewer(request), comment=comment, ip=_client_ip(request)
-            )
+            services.ticket_reject(ticket_id=ticket.pk, user=_reviewer(request), comment=comment, ip=client_ip(request))
         else:
             services.ticket_approve(
                 ticket_id=ticket.pk,
                 user=_reviewer(request),
                 comment=comment,
                 warn=action == "warn",
-                ip=_client_ip(request),
+                ip=client_ip(request),
             )
     except ApprovalError as exc:
         messages.error(request, exc.message)
@@ -155,7 +159,7 @@ def ticket_decide(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def ticket_override(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Emergency override by staff, with a mandatory reason."""
     ticket = _visible_ticket(request, ticket_id)
-    if not policy.may_override(request.user, ticket):
+    if not ticket_review_state(ticket=ticket, user=request.user).may_override:
         messages.error(request, _("You may not override decisions."))
         return _back(ticket.pk)
     form = OverrideForm(request.POST)
@@ -168,7 +172,7 @@ def ticket_override(request: HttpRequest, ticket_id: int) -> HttpResponse:
             user=_reviewer(request),
             result=form.cleaned_data["result"],
             reason=form.cleaned_data["reason"],
-            ip=_client_ip(request),
+            ip=client_ip(request),
         )
     except ApprovalError as exc:
         messages.error(request, exc.message)

@@ -17,11 +17,10 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.validation import validate_schema
 from rest_framework.authtoken.models import Token
 
-from approvals.tickets import policy, tips
 from approvals.api.docs import build_schema
-from approvals.api.selectors import visible_tickets
 from approvals.models import AuditEntry, Rule, Ticket
-from approvals.tickets.selectors import newest_visible_ids
+from approvals.tickets import policy, tips
+from approvals.tickets.selectors import newest_visible_ids, visible_tickets
 from events.models import InboundEvent
 from tests.factories import GroupFactory, RuleFactory, TicketFactory, UserFactory
 from tests.queue import queued_tasks

@@ -11,10 +11,10 @@ from django.db import connection
 from django.utils import timezone
 
 from approvals.delivery import outbox
-
-from approvals.tickets import services
-from approvals.models import Callback, DeliveryAttempt, Ticket
+from approvals.delivery import selectors as delivery_selectors
 from approvals.jobs.sweeper import sweep
+from approvals.models import Callback, DeliveryAttempt, Ticket
+from approvals.tickets import services
 from tests.factories import RuleFactory, TicketFactory, UserFactory
 from tests.queue import queued_tasks, run_queued_tasks
 
@@ -82,7 +82,7 @@ def test_permanent_error_is_not_retried_and_is_visible(decided, emulator, caplog
     assert callback.last_request_id
     assert decided.callback_status == Ticket.CallbackStatus.FAILED
     assert "Forbidden.Access" in caplog.text and callback.last_request_id in caplog.text
-    assert outbox.due_for_dispatch(timezone.now() + timedelta(days=1), grace=timedelta(0)) == []
+    assert delivery_selectors.due_for_dispatch(timezone.now() + timedelta(days=1), grace=timedelta(0)) == []
     staff = UserFactory(username="admin2", is_staff=True)
     client.force_login(staff)
     assert "could not be delivered" in client.get("/").content.decode()

@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from approvals.delivery import outbox
-
-from approvals.tickets import services
+from approvals.delivery import selectors as delivery_selectors
 from approvals.errors import ApprovalError
-from approvals.models import Callback, Ticket
 from approvals.jobs.sweeper import sweep
+from approvals.models import Callback, Ticket
+from approvals.tickets import services
 from tests.factories import RuleFactory, TicketFactory, UserFactory
 from tests.queue import clear_queue, run_queued_tasks
 
@@ -67,7 +67,7 @@ def _drain(emulator, admin):
                 outbox.callback_retry_now(callback_id=callback_id, user=admin)
             sweep()
             run_queued_tasks()
-        if not outbox.undelivered().exists():
+        if not delivery_selectors.undelivered().exists():
             return
 
 

@@ -9,8 +9,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from approvals.diff import compute_diff
-from approvals.tickets.diff_store import rendered_diff
 from approvals.models import RenderedDiff
+from approvals.tickets.diff_store import rendered_diff
 from tests.approvals.test_diff_html import code_cells, sample_diff
 from tests.factories import RuleFactory, TicketFactory, UserFactory
 

@@ -169,7 +169,7 @@ def test_transient_dataworks_error_retries_later_with_backoff(deliver, emulator)
 
     assert ticket.status == Ticket.Status.PREPARING
     assert ticket.prepare_attempts == 1
-    retry = Schedule.objects.get(func="events.tasks.process_event")
+    retry = Schedule.objects.get(func="approvals.tasks.process_event")
     assert retry.schedule_type == Schedule.ONCE
     assert retry.next_run > ticket.created_at
     assert queued_tasks() == []  # the retry waits for its time; nothing runs now
@@ -218,3 +218,33 @@ def test_a_ready_file_ticket_has_its_diff_rendered_before_anyone_opens_it(delive
     client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
     assert client.get(f"/tickets/{ticket.pk}/").status_code == 200
     assert RenderedDiff.objects.count() == stored  # the page found both in the store
+
+
+def test_an_event_whose_stored_body_could_not_be_read_needs_attention_without_calling_dataworks(emulator, dw_settings):
+    from approvals.tasks import process_event
+    from tests.factories import InboundEventFactory
+
+    event = InboundEventFactory(project_id=PROJECT, data_json="")  # as events 0002 leaves an unreadable body
+
+    process_event(event_id=event.pk)
+
+    ticket = Ticket.objects.get(event=event)
+    assert ticket.status == Ticket.Status.NEEDS_ATTENTION
+    assert "no longer valid" in ticket.attention_reason
+    assert [r.action for r in emulator.store.requests if r.action == "GetIDEEventDetail"] == []
+
+
+def test_reconciliation_stores_what_it_fetched_as_the_events_data_without_a_body(post_event, emulator, dw_settings):
+    from approvals.delivery.reconcile import RECONCILED_SOURCE, _create_missing
+    from dataworks_client.types import CheckProcess
+
+    process = CheckProcess(
+        message_id="m-reconciled", process_id="p1", process_name="commit", operator="42", status="CHECKING"
+    )
+
+    assert _create_missing(process, PROJECT, "commit-file")
+
+    event = InboundEvent.objects.get(message_id="m-reconciled")
+    assert (event.source, event.raw_body) == (RECONCILED_SOURCE, "")
+    assert event.data["projectId"] == PROJECT and event.data["reconciledFrom"]["processId"] == "p1"
+    assert [t["func"] for t in queued_tasks()] == ["approvals.tasks.process_event"]

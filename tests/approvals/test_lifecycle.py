@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from approvals.tickets import services
-from approvals.models import Callback, Ticket
 from approvals.delivery.reconcile import reconcile
+from approvals.models import Callback, Ticket
+from approvals.tickets import services
 from events import simulation
 from events.models import InboundEvent
 from tests.factories import RuleFactory, UserFactory

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from approvals.tickets.matching import Subject, matching_rules, path_matches, rule_matches
 from approvals.models import Rule
+from approvals.tickets.matching import Subject, matching_rules, path_matches, rule_matches
 from tests.factories import RuleFactory
 
 COMMIT = Subject(project_id=123, event_code="commit-file", path="etl/orders/daily.sql", file_type=10)

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from approvals.rules import io as rules_io
 from approvals.models import Rule, Ticket
+from approvals.rules import io as rules_io
 from approvals.rules.io import Problem, RulesFileError
 from tests.factories import GroupFactory, RuleFactory, TicketFactory, UserFactory
 

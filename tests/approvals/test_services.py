@@ -10,9 +10,9 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.utils import timezone
 
-from approvals.tickets import services
 from approvals.errors import CommentRequired, NotAllowed, TicketNotOpen
 from approvals.models import AuditEntry, ReviewerProfile, Ticket
+from approvals.tickets import services
 from tests.factories import GroupFactory, RuleFactory, TicketFactory, UserFactory
 from tests.queue import queued_tasks
 

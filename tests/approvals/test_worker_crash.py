@@ -14,9 +14,9 @@ import pytest
 from django.utils import timezone
 from django_q.models import Schedule
 
-from approvals.tickets import services
-from approvals.models import Callback
 from approvals.jobs.schedules import ensure_schedules
+from approvals.models import Callback
+from approvals.tickets import services
 from tests.factories import RuleFactory, TicketFactory, UserFactory
 from tests.processes import app_env, start_cluster, stop, wait_for
 

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from approvals.tickets import services
 from approvals.models import Callback, Ticket
+from approvals.tickets import services
 from tests.browser.conftest import OUTPUT_DIR
 from tests.factories import GroupFactory, InboundEventFactory, RuleFactory, TicketFactory, UserFactory
 

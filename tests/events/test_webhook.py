@@ -30,7 +30,7 @@ def test_good_event_is_stored_verbatim_and_queued(post_event):
     assert event.operator == "193745001735"
     assert event.status == InboundEvent.Status.RECEIVED
     tasks = queued_tasks()
-    assert [(t["func"], t["kwargs"]) for t in tasks] == [("events.tasks.process_event", {"event_id": event.pk})]
+    assert [(t["func"], t["kwargs"]) for t in tasks] == [("approvals.tasks.process_event", {"event_id": event.pk})]
 
 
 def test_an_event_rolled_back_leaves_no_task_behind(django_capture_on_commit_callbacks):

@@ -14,11 +14,10 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
-from approvals.delivery import outbox
-
-from approvals.tickets import services
-from approvals.models import Callback, Ticket
+from approvals.delivery import selectors as delivery_selectors
 from approvals.jobs.sweeper import sweep
+from approvals.models import Callback, Ticket
+from approvals.tickets import services
 from events import simulation
 from events.models import InboundEvent
 from tests.factories import RuleFactory, TicketFactory, UserFactory
@@ -151,7 +150,7 @@ def test_three_workers_deliver_500_decisions_with_faults_exactly_once_each(emula
 
         def all_delivered() -> bool:
             sweep()  # what the periodic schedule does, run here so retries after faults come round quickly
-            return not outbox.undelivered().exists()
+            return not delivery_selectors.undelivered().exists()
 
         wait_for(all_delivered, 240, "every decision to be delivered", every=1.0)
     finally:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-
 from approvals.models import Rule
-from approvals.rules.io.validators import format_duration
+from approvals.rules.fields import file_values
 
 EXPORT_HEADER = "# Review Gate reviewer rules. Load with: python manage.py import_rules FILE [--prune] [--dry-run]\n"
 _TOML_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\"}
@@ -37,36 +35,9 @@ def _toml_value(value: object) -> str:
     raise TypeError(f"Cannot write {type(value).__name__} as TOML")
 
 
-def _as_int(value: object) -> int:
-    # Rows written before validation existed may hold numeric strings; the matcher reads them with int() too.
-    return int(value)  # type: ignore[call-overload]
-
-
-def rule_fields(rule: Rule) -> list[tuple[str, object]]:
-    """Return a rule's keys and values as the rules file has them, in the documented order."""
-    username_field = get_user_model().USERNAME_FIELD
-    reviewers = sorted(str(getattr(user, username_field)) for user in rule.reviewers.all())
-    groups = sorted(group.name for group in rule.groups.all())
-    pairs: list[tuple[str, object]] = [
-        ("name", rule.name),
-        ("enabled", rule.enabled),
-        ("projects", [_as_int(p) for p in rule.projects or []]),
-        ("events", [str(e) for e in rule.events or []]),
-        ("paths", [str(p) for p in rule.paths or []]),
-        ("file_types", [_as_int(t) for t in rule.file_types or []]),
-        ("reviewers", reviewers),
-        ("groups", groups),
-        ("min_approvals", rule.min_approvals),
-        ("timeout", format_duration(rule.timeout)),
-        ("on_timeout", rule.on_timeout),
-        ("auto", rule.auto_outcome),
-    ]
-    return pairs
-
-
 def rule_to_toml(rule: Rule) -> str:
     """Return one rule as a `[[rules]]` table, keys in the documented order."""
-    return "[[rules]]\n" + "".join(f"{key} = {_toml_value(value)}\n" for key, value in rule_fields(rule))
+    return "[[rules]]\n" + "".join(f"{key} = {_toml_value(value)}\n" for key, value in file_values(rule))
 
 
 def export_rules() -> str:

@@ -4,32 +4,17 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from approvals.models import CheckResult, Rule
-from approvals.rules.io import validators as v
+from approvals.rules.fields import RULE_FIELDS
 from approvals.rules.io.locate import TableLines, first_key, locate
 
-RULE_KEYS: tuple[str, ...] = (
-    "name",
-    "enabled",
-    "projects",
-    "events",
-    "paths",
-    "file_types",
-    "reviewers",
-    "groups",
-    "min_approvals",
-    "timeout",
-    "on_timeout",
-    "auto",
-)
+RULE_KEYS: tuple[str, ...] = tuple(rule_field.key for rule_field in RULE_FIELDS)
+_FIELD_OF_KEY = {rule_field.key: rule_field for rule_field in RULE_FIELDS}
 _TOML_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -55,22 +40,16 @@ class RulesFileError(Exception):
 
 @dataclass(frozen=True)
 class RuleSpec:
-    """One validated rule from a file, with reviewers and groups still named (resolved when applied)."""
+    """One validated rule from a file: every field of `RULE_FIELDS` by model name (keys left out hold the model's
+    default), reviewers and groups still named (resolved when applied)."""
 
-    name: str
-    enabled: bool = True
-    projects: list[int] = field(default_factory=list)
-    events: list[str] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)
-    file_types: list[int] = field(default_factory=list)
-    reviewers: list[str] = field(default_factory=list)
-    groups: list[str] = field(default_factory=list)
-    min_approvals: int = 1
-    timeout: timedelta | None = None
-    on_timeout: str = CheckResult.FAIL.value
-    auto_outcome: str = Rule.AutoOutcome.NONE.value
+    values: dict[str, Any]
     line: int | None = None
     key_lines: dict[str, int | None] = field(default_factory=dict, compare=False)
+
+    @property
+    def name(self) -> str:
+        return str(self.values["name"])
 
 
 def _syntax_problem(source: str, exc: tomllib.TOMLDecodeError) -> Problem:
@@ -86,23 +65,6 @@ def _syntax_problem(source: str, exc: tomllib.TOMLDecodeError) -> Problem:
     text = lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
     key = first_key(text) if "=" in text and not text.lstrip().startswith("[") else ""
     return Problem(line, key, _("Not valid TOML: %(error)s") % {"error": message})
-
-
-_VALIDATORS: dict[str, Callable[[object], Any]] = {
-    "name": v.validate_rule_name,
-    "enabled": v.validate_enabled,
-    "projects": v.validate_projects,
-    "events": v.validate_events,
-    "paths": v.validate_paths,
-    "file_types": v.validate_file_types,
-    "reviewers": v.validate_names,
-    "groups": v.validate_names,
-    "min_approvals": v.validate_min_approvals,
-    "timeout": v.parse_duration,
-    "on_timeout": v.validate_on_timeout,
-    "auto": v.validate_auto,
-}
-_SPEC_ATTRIBUTE = {"auto": "auto_outcome"}
 
 
 def read_rules(source: str) -> tuple[list[RuleSpec], list[Problem]]:
@@ -146,23 +108,25 @@ def read_rules(source: str) -> tuple[list[RuleSpec], list[Problem]]:
             )
             continue
         first_line_of[name] = header
-        specs.append(RuleSpec(**values, line=header, key_lines={k: where.keys.get(k, header) for k in table}))
+        complete = {rule_field.name: values.get(rule_field.name, rule_field.default()) for rule_field in RULE_FIELDS}
+        specs.append(RuleSpec(complete, line=header, key_lines={k: where.keys.get(k, header) for k in table}))
     return specs, problems
 
 
 def _read_table(
     table: dict[str, Any], where: TableLines, header: int | None, problems: list[Problem]
 ) -> dict[str, Any]:
-    """Validate one rule's keys; return the valid values by RuleSpec attribute and append the problems."""
+    """Validate one rule's keys; return the valid values by model field name and append the problems."""
     values: dict[str, Any] = {}
     for key, raw in table.items():
         line = where.keys.get(key, header)
-        if key not in _VALIDATORS:
+        rule_field = _FIELD_OF_KEY.get(key)
+        if rule_field is None:
             allowed = ", ".join(RULE_KEYS)
             problems.append(Problem(line, key, _("Unknown key; allowed keys: %(keys)s.") % {"keys": allowed}))
             continue
         try:
-            values[_SPEC_ATTRIBUTE.get(key, key)] = _VALIDATORS[key](raw)
+            values[rule_field.name] = rule_field.validate(raw)
         except ValidationError as exc:
             problems.extend(Problem(line, key, message) for message in exc.messages)
     return values
