@@ -156,7 +156,18 @@ class Ticket(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True, db_index=True)
     timeout_outcome = models.CharField(_("outcome on timeout"), max_length=4, choices=CheckResult.choices, blank=True)
     prepare_attempts = models.PositiveIntegerField(_("preparation attempts"), default=0)
+    # Preparation's due-time retry and its lease (approvals.jobs.timer): the next attempt is queued within about a
+    # second of `prepare_next_attempt_at`; a worker preparing holds `prepare_claimed_until` and renews it while it
+    # works, so a ticket whose lease ran out was left by a dead worker and is prepared again.
+    prepare_next_attempt_at = models.DateTimeField(_("next preparation attempt at"), null=True, blank=True)
+    prepare_claimed_until = models.DateTimeField(_("preparation claimed until"), null=True, blank=True)
+    prepare_dispatched_at = models.DateTimeField(_("preparation last queued at"), null=True, blank=True)
     attention_reason = models.TextField(_("why it needs attention"), blank=True)
+    unreachable_reason = models.TextField(
+        _("why its rules cannot be met"),
+        blank=True,
+        help_text=_("Set when a matched rule has fewer eligible reviewers than it needs approvals."),
+    )
     callback_status = models.CharField(
         _("callback status"), max_length=10, choices=CallbackStatus.choices, default=CallbackStatus.NOT_SENT
     )
@@ -183,6 +194,7 @@ class Ticket(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "created_at"], name="ticket_status_created"),
+            models.Index(fields=["status", "prepare_next_attempt_at"], name="ticket_prepare_due"),
             # A user's own changes, newest first, read straight off the index (the inbox's "what I triggered").
             models.Index(fields=["operator_uid", "created_at"], name="ticket_operator_created"),
         ]
@@ -233,6 +245,7 @@ class AuditEntry(AppendOnly):
         EXPIRED = "EXPIRED", _("Expired")
         AUTO_DECIDED = "AUTO_DECIDED", _("Decided automatically")
         NEEDS_ATTENTION = "NEEDS_ATTENTION", _("Needs attention")
+        PREPARATION_RETRIED = "PREPARATION_RETRIED", _("Preparation retried by an administrator")
         CALLBACK_SENT = "CALLBACK_SENT", _("Result delivered to DataWorks")
         CALLBACK_FAILED = "CALLBACK_FAILED", _("Result delivery failed")
         CALLBACK_RETRIED = "CALLBACK_RETRIED", _("Result delivery retried by an administrator")
@@ -318,6 +331,9 @@ class DeliveryAttempt(models.Model):
     error_code = models.CharField(_("error code"), max_length=128, blank=True)
     request_id = models.CharField(_("request ID"), max_length=128, blank=True)
     http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt due at"), null=True, blank=True, help_text=_("Set when this attempt will be retried.")
+    )
 
     class Meta:
         verbose_name = _("delivery attempt")

@@ -42,6 +42,9 @@ class InboundEvent(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
     status_detail = models.TextField(_("status detail"), blank=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    # When its processing task was last queued: a received event whose task was lost (a broker restart) is queued
+    # again once this is old enough (approvals.jobs.timer).
+    queued_at = models.DateTimeField(_("last queued at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("inbound event")

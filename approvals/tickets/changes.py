@@ -24,6 +24,8 @@ class Change(StrEnum):
     READY = "ready"  # prepared and waiting for reviewers (rules matched)
     PREPARATION_DEFERRED = "preparation_deferred"  # a transient failure; preparation will be retried
     NEEDS_ATTENTION = "needs_attention"  # preparation failed for good
+    PREPARATION_RETRIED = "preparation_retried"  # staff sent a ticket that needed attention back to preparation
+    UNREACHABLE = "unreachable"  # a matched rule cannot be met (too few eligible reviewers)
     APPROVAL_RECORDED = "approval_recorded"  # one reviewer approved; more approvals are needed
     DECIDED = "decided"  # approved, rejected, expired, overridden or decided automatically
     RESOLVED_IN_DATAWORKS = "resolved_in_dataworks"  # DataWorks finished the check itself

@@ -154,6 +154,11 @@ def why_cannot_decide(user: AnyUser, ticket: Ticket, reqs: list[Requirement] | N
     return None
 
 
+def may_retry_preparation(user: AnyUser) -> bool:
+    """Tell whether the user may send a ticket that needs attention back to preparation (staff)."""
+    return user.is_authenticated and bool(getattr(user, "is_staff", False))
+
+
 def may_override(user: AnyUser, ticket: Ticket) -> bool:
     """Tell whether the user may use the audited emergency override on this ticket."""
     return (

@@ -187,6 +187,38 @@ def ticket_needs_attention(*, ticket_id: int, reason: str) -> None:
         _publish(ticket, Change.NEEDS_ATTENTION)
 
 
+def ticket_retry_preparation(*, ticket_id: int, user: AbstractBaseUser, ip: str | None = None) -> Ticket:
+    """Send a ticket that needs attention back to preparation (staff, audited); it is prepared again within a second.
+
+    :raises NotAllowed: the user is not staff.
+    :raises TicketNotOpen: the ticket does not need attention.
+    """
+    if not policy.may_retry_preparation(user):
+        raise NotAllowed(_("Only staff may retry a ticket's preparation."))
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        if ticket.status != Ticket.Status.NEEDS_ATTENTION:
+            raise TicketNotOpen(_("Only a ticket that needs attention can be prepared again."))
+        ticket.status = Ticket.Status.PREPARING
+        ticket.attention_reason = ""
+        ticket.prepare_attempts = 0
+        ticket.prepare_claimed_until = None
+        ticket.prepare_next_attempt_at = timezone.now()  # due now: the due-time loop queues it
+        ticket.save(
+            update_fields=[
+                "status",
+                "attention_reason",
+                "prepare_attempts",
+                "prepare_claimed_until",
+                "prepare_next_attempt_at",
+                "updated_at",
+            ]
+        )
+        _audit(ticket.pk, AuditEntry.Action.PREPARATION_RETRIED, actor=user, ip=ip)
+        _publish(ticket, Change.PREPARATION_RETRIED, user)
+    return ticket
+
+
 # --- Decisions ----------------------------------------------------------------------------------------------------
 
 
