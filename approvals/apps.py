@@ -14,6 +14,7 @@ class ApprovalsConfig(AppConfig):
 
         from approvals.delivery.outbox import callback_for_decision
         from approvals.jobs.schedules import ensure_schedules
+        from approvals.jobs.timer import start_due_time_loop
         from approvals.jobs.worker import warm_up
         from approvals.queue import PROCESS_EVENT_TASK
         from approvals.tickets.changes import subscribe
@@ -26,3 +27,5 @@ class ApprovalsConfig(AppConfig):
         # After every migrate (so at every `make run` and deploy), the periodic jobs exist exactly once.
         post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="approvals.ensure_schedules")
         post_spawn.connect(warm_up, dispatch_uid="approvals.warm_up")
+        # Each queue-worker process runs the due-time loop: retries at their due time, lost work found in seconds.
+        post_spawn.connect(start_due_time_loop, dispatch_uid="approvals.due_time_loop")

@@ -5,6 +5,7 @@ Neutral ground: `events` and `approvals` both queue through here, so neither nee
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from typing import Any
 
@@ -12,6 +13,8 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django_q.brokers import Broker, get_broker
 from django_q.conf import Conf
 from django_q.tasks import async_task
+
+logger = logging.getLogger(__name__)
 
 
 @cache
@@ -26,6 +29,21 @@ def enqueue(func: str, *, group: str, **kwargs: Any) -> str:
     return str(async_task(func, group=group, broker=_broker(), **kwargs))
 
 
+def enqueue_or_log(func: str, *, group: str, **kwargs: Any) -> str | None:
+    """Queue `func(**kwargs)`; when the broker refuses (Redis restarting), log it and return None.
+
+    For work whose data is already committed: the caller's success stands, and the due-time loop
+    (approvals.jobs.timer) notices the task that never ran and queues it again.
+    """
+    try:
+        return enqueue(func, group=group, **kwargs)
+    except Exception as exc:  # any broker error; the committed data is the record of what is owed
+        logger.error(
+            "Could not queue %s %s (%s); the due-time loop will queue it again", func, kwargs, type(exc).__name__
+        )
+        return None
+
+
 def enqueue_with_commit(func: str, *, group: str, **kwargs: Any) -> None:
     """Queue `func(**kwargs)` as part of the current transaction: the task exists iff the transaction commits.
 
@@ -36,4 +54,5 @@ def enqueue_with_commit(func: str, *, group: str, **kwargs: Any) -> None:
     if Conf.ORM == DEFAULT_DB_ALIAS and transaction.get_connection().in_atomic_block:
         enqueue(func, group=group, **kwargs)
     else:
-        transaction.on_commit(lambda: enqueue(func, group=group, **kwargs))
+        # After the commit a refusal must not turn the caller's success into an error: log it, recovery follows.
+        transaction.on_commit(lambda: enqueue_or_log(func, group=group, **kwargs))

@@ -6,14 +6,15 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from events.catalogue import CallbackApi, Module
 from events.models import InboundEvent
 from events.payload import CloudEvent, parse_event
-from events.queue import enqueue_event_processing_with_commit
+from events.queue import enqueue_event_processing_or_log, enqueue_event_processing_with_commit
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ def event_store(*, parsed: CloudEvent, body: bytes | None = None) -> InboundEven
         body_sha256=hashlib.sha256(body).hexdigest() if body is not None else "",
         data_json=json.dumps(parsed.data, ensure_ascii=True, separators=(",", ":")),
         status=InboundEvent.Status.RECEIVED if gated else InboundEvent.Status.INFORMATIONAL,
+        queued_at=timezone.now() if gated else None,
     )
     if gated:
         enqueue_event_processing_with_commit(event.pk)
@@ -90,3 +92,20 @@ def event_mark_processed(*, event: InboundEvent, failed: bool = False, detail: s
     event.processed_at = timezone.now()
     event.save(update_fields=["status", "status_detail", "processed_at"])
     return event
+
+
+def event_requeue_stale(*, now: datetime, older_than: timedelta, limit: int = 200) -> int:
+    """Queue processing again for gated events still RECEIVED whose task was queued longer ago than `older_than`
+    (its task was lost: a broker restart, a refused enqueue). Each is claimed by a conditional update, so two
+    loops never queue the same event twice; processing is idempotent anyway. Return how many were queued."""
+    cutoff = now - older_than
+    stale = InboundEvent.objects.filter(gated=True, status=InboundEvent.Status.RECEIVED).filter(
+        models.Q(queued_at__lt=cutoff) | models.Q(queued_at__isnull=True, received_at__lt=cutoff)
+    )
+    queued = 0
+    for event_id, queued_at in stale.order_by("received_at").values_list("pk", "queued_at")[:limit]:
+        claimed = InboundEvent.objects.filter(pk=event_id, queued_at=queued_at).update(queued_at=now)
+        if claimed:
+            enqueue_event_processing_or_log(event_id)
+            queued += 1
+    return queued

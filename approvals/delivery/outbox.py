@@ -91,9 +91,32 @@ def callback_answer_without_ticket(*, message_id: str, api: str, result: str, ti
 
 
 def _dispatch(callback_ids: list[int]) -> None:
+    """Queue delivery of these records and stamp when. A broker that refuses (Redis restarting) is logged, not
+    raised: the decision is committed, and the due-time loop queues the record again once the stamp is old."""
     Callback.objects.filter(pk__in=callback_ids).update(dispatched_at=timezone.now())
     for callback_id in callback_ids:
         enqueue_callback_delivery(callback_id)
+
+
+def callback_dispatch_due(*, now: datetime, lost_after: timedelta, limit: int = 200) -> int:
+    """Queue every record whose attempt is due and not yet queued for it, whose claim expired (a dead worker), or
+    whose task was queued longer than `lost_after` ago without starting (a lost task). Each is claimed by a
+    conditional update of its queue stamp, so loops in several workers never queue one record twice at once.
+    Return how many were queued."""
+    never_queued = Q(dispatched_at__isnull=True)
+    due = Q(state=Callback.State.PENDING, next_attempt_at__lte=now) & (
+        never_queued | Q(dispatched_at__lt=F("next_attempt_at")) | Q(dispatched_at__lt=now - lost_after)
+    )
+    dead_claim = Q(state=Callback.State.SENDING, claimed_until__lt=now) & (
+        never_queued | Q(dispatched_at__lt=F("claimed_until"))
+    )
+    rows = Callback.objects.filter(due | dead_claim).order_by("next_attempt_at").values_list("pk", "dispatched_at")
+    queued = 0
+    for callback_id, stamp in rows[:limit]:
+        if Callback.objects.filter(pk=callback_id, dispatched_at=stamp).update(dispatched_at=now):
+            enqueue_callback_delivery(callback_id)
+            queued += 1
+    return queued
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,18 +149,20 @@ def callback_deliver(*, callback_id: int) -> DeliveryOutcome:
     callback = Callback.objects.get(pk=callback_id)
     client = get_client()
     send = client.send_workbench_result if callback.api == CallbackApi.WORKBENCH else client.send_ide_result
-    started = time.monotonic()
+    started_at, started = timezone.now(), time.monotonic()
     try:
         receipt = send(callback.message_id, callback.result, callback.tip)
     except DataWorksError as exc:
         elapsed = int((time.monotonic() - started) * 1000)
-        return _failed(callback, token, exc, elapsed)
+        return _failed(callback, token, exc, elapsed, started_at)
     elapsed = int((time.monotonic() - started) * 1000)
     _finish(
         callback,
         token,
         state=Callback.State.DELIVERED,
-        attempt=DeliveryAttempt(outcome="DELIVERED", request_id=receipt.request_id or "", duration_ms=elapsed),
+        attempt=DeliveryAttempt(
+            outcome="DELIVERED", request_id=receipt.request_id or "", duration_ms=elapsed, started_at=started_at
+        ),
         fields={"delivered_at": timezone.now(), "last_request_id": receipt.request_id or ""},
         audit_action=AuditEntry.Action.CALLBACK_SENT,
         comment=receipt.request_id or "",
@@ -146,8 +171,11 @@ def callback_deliver(*, callback_id: int) -> DeliveryOutcome:
     return DeliveryOutcome(state=Callback.State.DELIVERED, called=True)
 
 
-def _failed(callback: Callback, token: str, exc: DataWorksError, elapsed_ms: int) -> DeliveryOutcome:
+def _failed(
+    callback: Callback, token: str, exc: DataWorksError, elapsed_ms: int, started_at: datetime
+) -> DeliveryOutcome:
     attempt = DeliveryAttempt(
+        started_at=started_at,
         outcome=type(exc).__name__.removeprefix("DataWorks").upper(),
         error_code=(exc.code or "")[:128],
         request_id=(exc.request_id or "")[:128],
@@ -180,13 +208,15 @@ def _failed(callback: Callback, token: str, exc: DataWorksError, elapsed_ms: int
         )
         return DeliveryOutcome(state=Callback.State.FAILED, called=True)
     delay = delivery_backoff_seconds(callback.attempts, getattr(exc, "retry_after", None))
+    retry_at = timezone.now() + timedelta(seconds=delay)
+    attempt.next_attempt_at = retry_at
     logger.warning("Result delivery %s will retry in %.1fs: code=%s", callback.pk, delay, exc.code)
     _finish(
         callback,
         token,
         state=Callback.State.PENDING,
         attempt=attempt,
-        fields={**error_fields, "next_attempt_at": timezone.now() + timedelta(seconds=delay)},
+        fields={**error_fields, "next_attempt_at": retry_at},
     )
     return DeliveryOutcome(state=Callback.State.PENDING, called=True)
 

@@ -38,6 +38,7 @@ class ReconcileReport:
     created: list[str] = field(default_factory=list)
     resolved: list[int] = field(default_factory=list)
     errors: int = 0
+    skipped_workspaces: list[int] = field(default_factory=list)
 
 
 def known_workspaces(now: datetime) -> list[int]:
@@ -48,7 +49,8 @@ def known_workspaces(now: datetime) -> list[int]:
         .values_list("project_id", flat=True)
         .distinct()
     )
-    return sorted({*settings.REVIEW_GATE_WORKSPACES, *(int(p) for p in seen if p is not None)})
+    # A workspace id DataWorks could never have sent (0, from a poison event) is no workspace to query.
+    return sorted(p for p in {*settings.REVIEW_GATE_WORKSPACES, *(int(p) for p in seen if p is not None)} if p > 0)
 
 
 def reconcile(now: datetime | None = None) -> ReconcileReport:
@@ -59,10 +61,11 @@ def reconcile(now: datetime | None = None) -> ReconcileReport:
     _close_resolved(now, report)
     if report.created or report.resolved or report.errors:
         logger.info(
-            "Reconcile: %d missing checks ticketed, %d tickets resolved in DataWorks, %d errors",
+            "Reconcile: %d missing checks ticketed, %d resolved in DataWorks, %d errors, workspaces skipped: %s",
             len(report.created),
             len(report.resolved),
             report.errors,
+            report.skipped_workspaces or "none",
         )
     return report
 
@@ -73,9 +76,11 @@ def _find_missing(now: datetime, report: ReconcileReport) -> None:
         for code in GATED_CODES:
             try:
                 processes = client.list_check_processes(code, project_id, status="CHECKING")
-            except DataWorksError as exc:
+            except (DataWorksError, ValueError) as exc:  # one workspace's failure never stops the others
                 report.errors += 1
-                logger.warning("ListCheckProcesses %s/%s failed: %s", project_id, code, exc.code)
+                if project_id not in report.skipped_workspaces:
+                    report.skipped_workspaces.append(project_id)
+                logger.warning("ListCheckProcesses %s/%s failed: %s", project_id, code, getattr(exc, "code", exc))
                 continue
             for process in processes:
                 if process.message_id and _create_missing(process, project_id, code):
@@ -121,16 +126,16 @@ def _close_resolved(now: datetime, report: ReconcileReport) -> None:
     client = get_client()
     tickets = (
         Ticket.objects.open()
-        .filter(created_at__lt=now - SETTLE_TIME)
+        .filter(created_at__lt=now - SETTLE_TIME, project_id__gt=0)
         .order_by("checked_in_dataworks_at", "created_at")
         .only("pk", "message_id", "event_code", "project_id")[:TICKETS_PER_RUN]
     )
     for ticket in tickets:
         try:
             processes = client.list_check_processes(ticket.event_code, ticket.project_id, message_id=ticket.message_id)
-        except DataWorksError as exc:
+        except (DataWorksError, ValueError) as exc:
             report.errors += 1
-            logger.warning("ListCheckProcesses for ticket %s failed: %s", ticket.pk, exc.code)
+            logger.warning("ListCheckProcesses for ticket %s failed: %s", ticket.pk, getattr(exc, "code", exc))
             continue
         services.ticket_mark_compared(ticket_ids=[ticket.pk], now=now)
         status = next((p.status for p in processes if p.message_id == ticket.message_id), None)

@@ -1,23 +1,29 @@
 """Turn a stored gated event into a ticket: fetch its details once, then hand it to the transition layer.
 
 Runs in a django-q2 task and may run more than once for the same event (at-least-once delivery): the ticket is
-keyed by MessageId and only a PREPARING ticket is prepared, so a repeat changes nothing. Every status change goes
-through `approvals.tickets.services`; this module only decides which one.
+keyed by MessageId, only a PREPARING ticket whose preparation is due is prepared, and one worker at a time holds its
+preparation lease (renewed by a heartbeat while it works). Preparation is total: whatever the payload or DataWorks
+answers, the ticket ends PENDING or NEEDS_ATTENTION (with the reason), or waits for a retry at a known time. Every
+status change goes through `approvals.tickets.services`; this module only decides which one.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.delivery.outbox import callback_answer_without_ticket
 from approvals.intake.preparation import Prepared, prepare_file_event, prepare_operation_event, prepare_table_event
+from approvals.intake.storable import make_storable
 from approvals.models import CheckResult, Ticket
-from approvals.queue import schedule_event_retry
 from approvals.retry import backoff_seconds
 from approvals.tickets import services
 from approvals.tickets.workspace import project_options, workspace_exempt
@@ -30,16 +36,23 @@ from events.services import event_mark_processed
 logger = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 30
 RETRY_CAP_SECONDS = 1800
+# A database error (PostgreSQL restarting) is retried sooner than DataWorks' errors: the database is back in seconds.
+DATABASE_RETRY_SECONDS = 5
+
+
+def lease() -> timedelta:
+    """Return how long a preparation lease lasts before the ticket is taken for abandoned."""
+    return timedelta(seconds=settings.REVIEW_GATE_PREPARE_LEASE_SECONDS)
 
 
 def ticket_open_for_event(*, event: InboundEvent) -> Ticket | None:
     """Create (once) and prepare the ticket of a gated event."""
-    if not event.gated or event.project_id is None:
+    if not event.gated:
         event_mark_processed(event=event, detail="not gated")
         return None
-    if not Ticket.objects.filter(message_id=event.message_id).exists() and workspace_exempt(
-        event.project_id, event.event_code
-    ):
+    project_id = event.project_id or 0
+    new = project_id > 0 and not Ticket.objects.filter(message_id=event.message_id).exists()
+    if new and workspace_exempt(project_id, event.event_code):
         _answer_exempt(event)
         return None
     ticket = services.ticket_open(event=event)
@@ -48,24 +61,71 @@ def ticket_open_for_event(*, event: InboundEvent) -> Ticket | None:
         return ticket
     if ticket.status != Ticket.Status.PREPARING:
         return ticket
-    if not event.data_readable:  # stored before its data was kept, and the body could not be read then
-        error = DataWorksPermanent("the stored payload could not be read", code="Local.BadPayload")
-        reason = _("The stored payload is no longer valid (%(error)s); answer it in DataWorks by hand.") % {
-            "error": error
+    if not services.ticket_claim_preparation(ticket_id=ticket.pk, lease=lease()):
+        return ticket  # another worker prepares it, or its retry is not due yet
+    with _heartbeat(ticket.pk):
+        return _prepare_claimed(ticket, event)
+
+
+def _prepare_claimed(ticket: Ticket, event: InboundEvent) -> Ticket:
+    """Prepare a ticket whose lease this worker holds; never raises (a database error excepted, see below)."""
+    if not event.project_id:
+        reason = _("The event names no usable workspace (projectId %(id)s); answer it by override.") % {
+            "id": event.project_id
         }
-        _needs_attention(ticket, event, error, reason=reason)
-        return ticket
+        return _give_up(ticket, event, reason, code="Local.NoWorkspace")
+    if not event.data_readable:  # stored before its data was kept, and the body could not be read then
+        reason = _(
+            "The stored payload is no longer valid (the stored payload could not be read); answer it in "
+            "DataWorks by hand."
+        )
+        return _give_up(ticket, event, reason, code="Local.BadPayload")
     try:
-        prepared = _prepare(ticket, event.data)
+        prepared = make_storable(_prepare(ticket, event.data))
     except DataWorksPermanent as exc:
-        _needs_attention(ticket, event, exc)
-        return ticket
+        return _needs_attention(ticket, event, exc)
     except DataWorksError as exc:
-        _retry_later(ticket, event, exc)
-        return ticket
-    ticket = services.ticket_ready(ticket_id=ticket.pk, prepared=vars(prepared))
+        return _retry_later(ticket, event, exc)
+    except DatabaseError:
+        return _retry_after_database_error(ticket)
+    except Exception as exc:  # totality: a bug or an answer nobody foresaw must not leave DataWorks waiting
+        logger.exception("Ticket %s: preparation failed unexpectedly (%s)", ticket.pk, type(exc).__name__)
+        reason = _("Preparing the ticket failed unexpectedly (%(error)s); see the server log.") % {
+            "error": type(exc).__name__
+        }
+        return _give_up(ticket, event, reason, code="Local.Unexpected")
+    try:
+        ticket = services.ticket_ready(ticket_id=ticket.pk, prepared=vars(prepared))
+    except DatabaseError:
+        return _retry_after_database_error(ticket)
     event_mark_processed(event=event)
     return ticket
+
+
+@contextmanager
+def _heartbeat(ticket_id: int) -> Iterator[None]:
+    """Renew the preparation lease every third of its length while the block runs (on its own connection)."""
+    stop = threading.Event()
+    interval = lease().total_seconds() / 3
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    if not services.ticket_renew_preparation(ticket_id=ticket_id, lease=lease()):
+                        return
+                except DatabaseError:
+                    logger.warning("Ticket %s: could not renew the preparation lease", ticket_id)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"prepare-heartbeat-{ticket_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def _answer_exempt(event: InboundEvent) -> None:
@@ -103,26 +163,53 @@ def _prepare(ticket: Ticket, data: dict[str, object]) -> Prepared:
     return prepared
 
 
-def _needs_attention(ticket: Ticket, event: InboundEvent, exc: DataWorksError, reason: str = "") -> None:
-    reason = reason or _("DataWorks refused a call (%(error)s). Fix the cause, then retry from the admin.") % {
-        "error": exc
-    }
+def _give_up(ticket: Ticket, event: InboundEvent, reason: str, *, code: str) -> Ticket:
+    logger.error("Ticket %s needs attention: %s", ticket.pk, code)
+    services.ticket_needs_attention(ticket_id=ticket.pk, reason=reason)
+    event_mark_processed(event=event, failed=True, detail=code)
+    ticket.refresh_from_db()
+    return ticket
+
+
+def _needs_attention(ticket: Ticket, event: InboundEvent, exc: DataWorksError) -> Ticket:
+    reason = _("DataWorks refused a call (%(error)s). Fix the cause, then retry from the admin.") % {"error": exc}
     logger.error("Ticket %s needs attention: %s code=%s request=%s", ticket.pk, exc.action, exc.code, exc.request_id)
     services.ticket_needs_attention(ticket_id=ticket.pk, reason=reason)
     event_mark_processed(event=event, failed=True, detail=str(exc))
+    ticket.refresh_from_db()
+    return ticket
 
 
-def _retry_later(ticket: Ticket, event: InboundEvent, exc: DataWorksError) -> None:
+def _retry_later(ticket: Ticket, event: InboundEvent, exc: DataWorksError) -> Ticket:
     attempts = ticket.prepare_attempts + 1
-    services.ticket_defer_preparation(ticket_id=ticket.pk, attempts=attempts, reason=str(exc))
     age = timezone.now() - ticket.created_at
     if age.total_seconds() > settings.REVIEW_GATE_PREPARE_HORIZON_SECONDS:
-        _needs_attention(ticket, event, exc)
-        return
+        return _needs_attention(ticket, event, exc)
     delay = backoff_seconds(
         attempts + 1, base=RETRY_BASE_SECONDS, cap=RETRY_CAP_SECONDS, retry_after=getattr(exc, "retry_after", None)
     )
     logger.warning(
-        "Ticket %s: DataWorks %s failed (%s); retry %d in %.0fs", ticket.pk, exc.action, exc.code, attempts, delay
+        "Ticket %s: DataWorks %s failed (%s); retry %d in %.1fs", ticket.pk, exc.action, exc.code, attempts, delay
     )
-    schedule_event_retry(event.pk, at=timezone.now() + timedelta(seconds=delay))
+    services.ticket_defer_preparation(
+        ticket_id=ticket.pk, attempts=attempts, reason=str(exc), retry_at=timezone.now() + timedelta(seconds=delay)
+    )
+    ticket.refresh_from_db()
+    return ticket
+
+
+def _retry_after_database_error(ticket: Ticket) -> Ticket:
+    """Retry like a transient DataWorks error; if even recording that fails, the lease runs out and the due-time
+    loop prepares the ticket again once the database is back."""
+    logger.warning("Ticket %s: database error while preparing; retrying in %ds", ticket.pk, DATABASE_RETRY_SECONDS)
+    connection.close()  # the connection may be dead (a restarted server); the next query opens a new one
+    try:
+        services.ticket_defer_preparation(
+            ticket_id=ticket.pk,
+            attempts=ticket.prepare_attempts,
+            reason=_("The database was unavailable; retrying."),
+            retry_at=timezone.now() + timedelta(seconds=DATABASE_RETRY_SECONDS),
+        )
+    except DatabaseError:
+        logger.warning("Ticket %s: the database is still unavailable; the lease will expire", ticket.pk)
+    return ticket

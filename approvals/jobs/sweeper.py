@@ -1,8 +1,9 @@
 """The periodic sweeper (a django-q2 Schedule, every minute): nothing decided is left undelivered, nothing late.
 
 Each step is idempotent and bounded, so two overlapping sweeps do no harm: re-queue due or orphaned deliveries,
-expire tickets past their timeout, re-queue events whose processing task was lost, refresh the extension
-parameters, and report the age of the oldest undelivered result.
+expire tickets past their timeout, re-queue preparations and events whose task was lost (the due-time loop of
+approvals.jobs.timer does that within seconds; this is the safety net), refresh the extension parameters, and
+report the age of the oldest undelivered result.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ from django.utils import timezone
 from approvals.delivery import outbox
 from approvals.delivery import selectors as delivery_selectors
 from approvals.errors import TicketNotOpen
+from approvals.intake.recovery import preparation_dispatch_due
+from approvals.jobs.timer import lost_after
 from approvals.models import Ticket
 from approvals.tickets import services
 from approvals.tickets.workspace import extension_parameters
-from events.models import InboundEvent
-from events.queue import enqueue_event_processing
+from events.services import event_requeue_stale
 
 logger = logging.getLogger(__name__)
 DISPATCH_GRACE = timedelta(minutes=3)
-LOST_EVENT_AFTER = timedelta(minutes=5)
 OLDEST_UNDELIVERED_KEY = "review-gate:oldest-undelivered-seconds"
 ALERT_AFTER = timedelta(minutes=10)
 
@@ -39,10 +40,12 @@ def sweep(now: datetime | None = None) -> dict[str, Any]:
     outbox.dispatch(due)
     report["requeued_deliveries"] = len(due)
     report["expired_tickets"] = _expire(now)
-    report["requeued_events"] = _requeue_lost_events(now)
+    # The due-time loop (approvals.jobs.timer) does these within seconds; here they run again as a safety net.
+    report["requeued_preparations"] = preparation_dispatch_due(now=now, lost_after=lost_after())
+    report["requeued_events"] = event_requeue_stale(now=now, older_than=lost_after())
     extension_parameters(refresh=True)
     report["oldest_undelivered_seconds"] = _oldest_undelivered(now)
-    if any(report[k] for k in ("requeued_deliveries", "expired_tickets", "requeued_events")):
+    if any(report[k] for k in ("requeued_deliveries", "expired_tickets", "requeued_preparations", "requeued_events")):
         logger.info("Sweep: %s", report)
     return report
 
@@ -57,15 +60,6 @@ def _expire(now: datetime) -> int:
         except TicketNotOpen:  # decided by a human a moment ago: nothing to do
             continue
     return expired
-
-
-def _requeue_lost_events(now: datetime) -> int:
-    lost = InboundEvent.objects.filter(
-        gated=True, status=InboundEvent.Status.RECEIVED, received_at__lt=now - LOST_EVENT_AFTER, ticket__isnull=True
-    ).values_list("pk", flat=True)[:200]
-    for event_id in lost:
-        enqueue_event_processing(event_id)
-    return len(lost)
 
 
 def _oldest_undelivered(now: datetime) -> float | None:

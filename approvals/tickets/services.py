@@ -10,11 +10,12 @@ produce one consistent outcome. Functions are keyword-only and named `ticket_<ve
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,7 +87,7 @@ def ticket_open(*, event: InboundEvent) -> Ticket:
         "event_code": event.event_code,
         "module": event.module,
         "callback_api": event.callback_api,
-        "project_id": event.project_id,
+        "project_id": event.project_id or 0,  # 0: the event named no usable workspace (it will need attention)
         "operator_uid": event.operator,
     }
     try:
@@ -117,6 +118,7 @@ def ticket_ready(*, ticket_id: int, prepared: Mapping[str, object]) -> Ticket:
             ticket.timeout_outcome = timeout[1]
         ticket.status = Ticket.Status.PENDING
         ticket.attention_reason = ""
+        ticket.prepare_claimed_until = ticket.prepare_next_attempt_at = None
         ticket.supersedes = _earlier_open_ticket(ticket)
         ticket.has_rules = bool(rules)
         ticket.save()
@@ -166,21 +168,64 @@ def _automatic_outcome(rules: list[Rule]) -> tuple[str, str] | None:
     return None
 
 
-def ticket_defer_preparation(*, ticket_id: int, attempts: int, reason: str) -> None:
-    """Record a failed preparation attempt that will be retried (the status stays PREPARING)."""
+def ticket_claim_preparation(*, ticket_id: int, lease: timedelta, now: datetime | None = None) -> bool:
+    """Take the preparation lease of a PREPARING ticket that is due and not held by a live worker.
+
+    Return False when another worker holds it, it is not due yet (a retry waits for its time), or it is no longer
+    PREPARING. The holder renews the lease while it works (`ticket_renew_preparation`), so a lease that runs out
+    means its worker died and the due-time loop queues the ticket again.
+    """
+    now = now or timezone.now()
+    due = Q(prepare_next_attempt_at__isnull=True) | Q(prepare_next_attempt_at__lte=now)
+    free = Q(prepare_claimed_until__isnull=True) | Q(prepare_claimed_until__lt=now)
+    claimed = Ticket.objects.filter(due & free, pk=ticket_id, status=Ticket.Status.PREPARING).update(
+        prepare_claimed_until=now + lease, prepare_next_attempt_at=None, updated_at=now
+    )
+    return bool(claimed)
+
+
+def ticket_renew_preparation(*, ticket_id: int, lease: timedelta) -> bool:
+    """Extend the preparation lease while the work goes on (the heartbeat); False once the ticket left PREPARING."""
+    now = timezone.now()
+    renewed = Ticket.objects.filter(pk=ticket_id, status=Ticket.Status.PREPARING).update(
+        prepare_claimed_until=now + lease, updated_at=now
+    )
+    return bool(renewed)
+
+
+def ticket_defer_preparation(*, ticket_id: int, attempts: int, reason: str, retry_at: datetime) -> None:
+    """Record a failed preparation attempt that will be retried at `retry_at` (the status stays PREPARING); the
+    lease is released so the due-time loop queues the retry on time."""
     with transaction.atomic():
-        Ticket.objects.filter(pk=ticket_id).update(
-            prepare_attempts=attempts, attention_reason=reason[:2000], updated_at=timezone.now()
+        Ticket.objects.filter(pk=ticket_id, status=Ticket.Status.PREPARING).update(
+            prepare_attempts=attempts,
+            attention_reason=reason[:2000],
+            prepare_next_attempt_at=retry_at,
+            prepare_claimed_until=None,
+            updated_at=timezone.now(),
         )
         ticket = Ticket.objects.only("pk", "status", "check_result").get(pk=ticket_id)
         _publish(ticket, Change.PREPARATION_DEFERRED)
+
+
+def ticket_mark_preparation_queued(*, ticket_id: int, seen: datetime | None, now: datetime) -> bool:
+    """Stamp that the ticket's preparation was queued (once per due time: `seen` is the stamp read with it)."""
+    return bool(
+        Ticket.objects.filter(pk=ticket_id, status=Ticket.Status.PREPARING, prepare_dispatched_at=seen).update(
+            prepare_dispatched_at=now, updated_at=now
+        )
+    )
 
 
 def ticket_needs_attention(*, ticket_id: int, reason: str) -> None:
     """Mark a ticket whose preparation failed for good as needing attention, with the reason, audited."""
     with transaction.atomic():
         Ticket.objects.filter(pk=ticket_id, status=Ticket.Status.PREPARING).update(
-            status=Ticket.Status.NEEDS_ATTENTION, attention_reason=reason[:2000], updated_at=timezone.now()
+            status=Ticket.Status.NEEDS_ATTENTION,
+            attention_reason=reason[:2000],
+            prepare_claimed_until=None,
+            prepare_next_attempt_at=None,
+            updated_at=timezone.now(),
         )
         _audit(ticket_id, AuditEntry.Action.NEEDS_ATTENTION, comment=reason)
         ticket = Ticket.objects.only("pk", "status", "check_result").get(pk=ticket_id)

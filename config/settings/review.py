@@ -30,3 +30,13 @@ REVIEW_GATE_DELIVERY_BACKOFF_CAP_SECONDS = env_float("REVIEW_GATE_DELIVERY_BACKO
 REVIEW_GATE_WORKSPACES = [int(p) for p in env_list("REVIEW_GATE_WORKSPACES") if p.isdigit()]
 # How long GetExtension / GetOptionValueForProject answers are cached.
 REVIEW_GATE_OPTIONS_TTL_SECONDS = env_int("REVIEW_GATE_OPTIONS_TTL_SECONDS", 120, minimum=0)
+
+# --- Due-time loop and recovery (approvals.jobs.timer) ---
+# How often each queue worker's due-time loop looks for retries that are due: a retry starts within about this
+# long of its time, whatever the broker (django-q2's own scheduler looks only every ~30 s).
+REVIEW_GATE_TIMER_INTERVAL_SECONDS = env_float("REVIEW_GATE_TIMER_INTERVAL_SECONDS", 0.5, minimum=0.05)
+# A queued task not started after this long is taken for lost (a broker restart) and queued again.
+REVIEW_GATE_LOST_TASK_AFTER_SECONDS = env_int("REVIEW_GATE_LOST_TASK_AFTER_SECONDS", 30, minimum=5, maximum=3600)
+# A worker preparing a ticket holds it this long and renews it every third of it; a lease that runs out means the
+# worker died, and the ticket is prepared again.
+REVIEW_GATE_PREPARE_LEASE_SECONDS = env_int("REVIEW_GATE_PREPARE_LEASE_SECONDS", 30, minimum=3, maximum=3600)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django_q.models import Schedule
+from django.utils import timezone
 
 from approvals.models import AuditEntry, Ticket
 from events import simulation
@@ -163,19 +163,22 @@ def test_permanent_dataworks_error_leaves_the_ticket_needing_attention(deliver, 
 
 
 def test_transient_dataworks_error_retries_later_with_backoff(deliver, emulator):
+    from approvals.jobs.timer import run_due_once
+
     emulator.store.add_fault("GetIDEEventDetail", "server_error", count=1)
 
     ticket = deliver("commit-file")
 
     assert ticket.status == Ticket.Status.PREPARING
     assert ticket.prepare_attempts == 1
-    retry = Schedule.objects.get(func="approvals.tasks.process_event")
-    assert retry.schedule_type == Schedule.ONCE
-    assert retry.next_run > ticket.created_at
+    assert ticket.prepare_next_attempt_at > ticket.created_at
+    assert ticket.prepare_claimed_until is None  # released: the retry is the due-time loop's business
     assert queued_tasks() == []  # the retry waits for its time; nothing runs now
-    from events.tasks import process_event
-
-    process_event(event_id=ticket.event_id)
+    assert run_due_once()["preparations"] == 0  # not due yet
+    Ticket.objects.filter(pk=ticket.pk).update(prepare_next_attempt_at=timezone.now())  # the time has come
+    assert run_due_once()["preparations"] == 1
+    assert run_due_once()["preparations"] == 0  # queued once per due time
+    run_queued_tasks()
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.PENDING
 
