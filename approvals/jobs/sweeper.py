@@ -65,7 +65,10 @@ def _expire(now: datetime) -> int:
 def _oldest_undelivered(now: datetime) -> float | None:
     oldest = delivery_selectors.undelivered().aggregate(oldest=Min("created_at"))["oldest"]
     age = (now - oldest).total_seconds() if oldest else None
-    cache.set(OLDEST_UNDELIVERED_KEY, age, 300)
+    try:
+        cache.set(OLDEST_UNDELIVERED_KEY, age, 300)
+    except Exception as exc:  # an unreachable cache must not stop the sweep
+        logger.warning("Cache unavailable (%s); oldest undelivered age not stored", type(exc).__name__)
     if oldest and now - oldest > ALERT_AFTER:
         logger.error("The oldest undelivered result is %.0f s old; DataWorks users are waiting", age)
     return age

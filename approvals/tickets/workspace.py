@@ -1,7 +1,8 @@
 """The extension's parameters (GetExtension) and each workspace's options (GetOptionValueForProject), cached briefly.
 
 A failure to read them never blocks review: parameters fall back to the last known copy (or none, so nothing is
-exempt and every change is reviewed), options to none (the defaults apply). Both are logged.
+exempt and every change is reviewed), options to none (the defaults apply). Both are logged. The cache is only a
+cache: when it is unreachable (Redis restarting) every read is a miss and every write is skipped.
 """
 
 from __future__ import annotations
@@ -22,21 +23,36 @@ OPTIONS_KEY = "review-gate:project-options:{project_id}"
 FAILURE_TTL_SECONDS = 30
 
 
+def _cache_get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception as exc:  # an unreachable cache server is a miss, never a failed preparation
+        logger.warning("Cache unavailable (%s); reading from DataWorks", type(exc).__name__)
+        return None
+
+
+def _cache_set(key: str, value: Any, timeout: float | None) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except Exception as exc:
+        logger.warning("Cache unavailable (%s); not cached", type(exc).__name__)
+
+
 def extension_parameters(*, refresh: bool = False) -> dict[str, str]:
     """Return the extension's parameters (key=value lines from its registration)."""
     if not refresh:
-        cached = cache.get(PARAMS_KEY)
+        cached = _cache_get(PARAMS_KEY)
         if cached is not None:
             return dict(cached)
     try:
         params = dict(get_client().get_extension().parameters)
     except DataWorksError as exc:
         logger.warning("Could not read extension parameters (%s); using the last known copy", exc.code)
-        fallback = dict(cache.get(PARAMS_LAST_KEY) or {})
-        cache.set(PARAMS_KEY, fallback, FAILURE_TTL_SECONDS)  # do not ask again for every event while it fails
+        fallback = dict(_cache_get(PARAMS_LAST_KEY) or {})
+        _cache_set(PARAMS_KEY, fallback, FAILURE_TTL_SECONDS)  # do not ask again for every event while it fails
         return fallback
-    cache.set(PARAMS_KEY, params, settings.REVIEW_GATE_OPTIONS_TTL_SECONDS)
-    cache.set(PARAMS_LAST_KEY, params, None)
+    _cache_set(PARAMS_KEY, params, settings.REVIEW_GATE_OPTIONS_TTL_SECONDS)
+    _cache_set(PARAMS_LAST_KEY, params, None)
     return params
 
 
@@ -58,14 +74,14 @@ def project_options(project_id: int, *, refresh: bool = False) -> dict[str, Any]
     """Return the options a workspace admin saved for the extension ({} when none, or when they cannot be read)."""
     key = OPTIONS_KEY.format(project_id=project_id)
     if not refresh:
-        cached = cache.get(key)
+        cached = _cache_get(key)
         if cached is not None:
             return dict(cached)
     try:
         options = dict(get_client().get_project_options(project_id))
     except DataWorksError as exc:
         logger.warning("Could not read options of workspace %s (%s); using defaults", project_id, exc.code)
-        cache.set(key, {}, FAILURE_TTL_SECONDS)
+        _cache_set(key, {}, FAILURE_TTL_SECONDS)
         return {}
-    cache.set(key, options, settings.REVIEW_GATE_OPTIONS_TTL_SECONDS)
+    _cache_set(key, options, settings.REVIEW_GATE_OPTIONS_TTL_SECONDS)
     return options
