@@ -16,6 +16,9 @@ _TEST_ENV = {
     "REVIEW_GATE_BASE_URL": "http://testserver",
     "DJANGO_SECURE_COOKIES": "0",
     "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
+    # The suite speaks English and UTC unless a test asks otherwise (tests/i18n checks the zh-hans defaults).
+    "REVIEW_GATE_LANGUAGE": "en",
+    "TIME_ZONE": "UTC",
 }
 for _name, _value in _TEST_ENV.items():
     os.environ.setdefault(_name, _value)

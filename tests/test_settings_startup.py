@@ -133,3 +133,29 @@ def test_health_probes_are_not_redirected_to_https():
     )
 
     assert result.stdout.split() == ["200", "301"], result.stderr
+
+
+@pytest.mark.parametrize(
+    ("region", "expected"), [("cn-shanghai", "zh-hans"), ("cn-hangzhou", "zh-hans"), ("ap-southeast-1", "en")]
+)
+def test_chinese_tips_in_mainland_regions_english_elsewhere_and_chinese_shanghai_time_by_default(region, expected):
+    env = {k: v for k, v in os.environ.items() if not k.startswith((*_RELEVANT_PREFIXES, "TIME_ZONE"))}
+    env.update(GOOD_ENV, DJANGO_SETTINGS_MODULE="config.settings", DATAWORKS_REGION=region)
+    show = "print(settings.REVIEW_GATE_TIP_LANGUAGE, settings.LANGUAGE_CODE, settings.TIME_ZONE)"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); from django.conf import settings; {show}"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.split() == [expected, "zh-hans", "Asia/Shanghai"]
+
+
+def test_an_unknown_language_is_refused_by_name():
+    result = _start({"REVIEW_GATE_TIP_LANGUAGE": "fr"})
+
+    assert result.returncode != 0
+    assert "REVIEW_GATE_TIP_LANGUAGE" in result.stderr

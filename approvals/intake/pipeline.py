@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from approvals.delivery.outbox import callback_answer_without_ticket
@@ -32,6 +32,7 @@ from dataworks_client.errors import DataWorksError, DataWorksPermanent
 from events.catalogue import Subject, subject_of
 from events.models import InboundEvent
 from events.services import event_mark_processed
+from workspaces.resolve import tip_language
 
 logger = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 30
@@ -130,9 +131,10 @@ def _heartbeat(ticket_id: int) -> Iterator[None]:
 
 def _answer_exempt(event: InboundEvent) -> None:
     """Pass an event from a workspace the extension parameters exempt, without a ticket."""
-    tip = _("[Review Gate] Workspace %(project)s is exempt from review (extension parameters); passed.") % {
-        "project": event.project_id
-    }
+    with translation.override(tip_language(project_id=event.project_id or 0)):
+        tip = _("[Review Gate] Workspace %(project)s is exempt from review (extension parameters); passed.") % {
+            "project": event.project_id
+        }
     callback_answer_without_ticket(message_id=event.message_id, api=event.callback_api, result=CheckResult.OK, tip=tip)
     event_mark_processed(event=event, detail="workspace exempt by extension parameters")
     logger.info("Event %s passed: workspace %s is exempt", event.pk, event.project_id)

@@ -1,12 +1,15 @@
-"""The tip DataWorks shows the developer: outcome, reviewer, comment and a link back to the ticket."""
+"""The tip DataWorks shows the developer: outcome, reviewer, comment and a link back to the ticket, written in the
+workspace's tip language (workspaces.resolve.tip_language), whatever language the worker or the reviewer uses."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from approvals.models import Ticket
+from workspaces.resolve import tip_language
 
 
 def ticket_url(ticket: Ticket) -> str:
@@ -15,7 +18,14 @@ def ticket_url(ticket: Ticket) -> str:
 
 
 def build_tip(ticket: Ticket) -> str:
-    """Compose the CheckResultTip, shortening only the comment so the outcome and link always fit."""
+    """Compose the CheckResultTip in the workspace's tip language, shortening only the comment so the outcome and
+    link always fit the length limit in either language."""
+    options = ticket.snapshot.get("options") if isinstance(ticket.snapshot, dict) else None
+    with translation.override(tip_language(ticket.project_id, options if isinstance(options, dict) else None)):
+        return _compose(ticket)
+
+
+def _compose(ticket: Ticket) -> str:
     limit = settings.REVIEW_GATE_TIP_MAX_LENGTH
     who = ticket.decided_by.get_username() if ticket.decided_by else _("Review Gate")
     outcome = {

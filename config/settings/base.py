@@ -50,12 +50,15 @@ INSTALLED_APPS = [
     "axes",
     "events",
     "approvals",
+    "workspaces",
     "dataworks_client",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.security.SecurityHeadersMiddleware",
+    # Before anything reads request.GET or request.POST: a charset other than UTF-8 is refused with one log line.
+    "config.middleware.CharsetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -105,6 +108,32 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("REVIEW_GATE_LOGIN_COOLOFF_MINUTES
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # its log lines would carry usernames on every attempt; lockouts are still logged
+# The client's address as the audit trail records it: REMOTE_ADDR, or X-Forwarded-For behind the number of proxies
+# REVIEW_GATE_PROXY_COUNT declares (config/settings/security.py). Without it, every login behind an undeclared
+# proxy would come from the proxy's address, and one user's failures would lock that username out for everyone.
+AXES_CLIENT_IP_CALLABLE = "config.http.client_ip"
+
+# --- Mail -----------------------------------------------------------------------------------------------------------
+# Mail is configured when DJANGO_EMAIL_HOST is set (SMTP). Without it nothing is sent, and the password-reset pages,
+# which can only work by mail, are not routed at all (config/urls.py).
+
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 587, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)  # implicit TLS (port 465)
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", not EMAIL_USE_SSL)  # STARTTLS (port 587)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("DJANGO_EMAIL_USE_TLS and DJANGO_EMAIL_USE_SSL exclude each other; set one.")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL")
+MAIL_CONFIGURED = bool(EMAIL_HOST)
+if MAIL_CONFIGURED and not DEFAULT_FROM_EMAIL:
+    raise ImproperlyConfigured("DJANGO_DEFAULT_FROM_EMAIL is not set; mail from Review Gate needs a sender address.")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL or "root@localhost"
+DEFAULT_FROM_EMAIL = DEFAULT_FROM_EMAIL or "webmaster@localhost"
+# Password reset sends a link by mail: on only when mail is configured (REVIEW_GATE_PASSWORD_RESET=0 turns it off).
+REVIEW_GATE_PASSWORD_RESET = MAIL_CONFIGURED and env_bool("REVIEW_GATE_PASSWORD_RESET", True)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "approvals:inbox"

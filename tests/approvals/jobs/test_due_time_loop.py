@@ -8,6 +8,7 @@ of the three delays plus a few seconds, not the 116-181 s measured before the du
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from pathlib import Path
@@ -43,7 +44,7 @@ def test_each_retry_starts_at_its_due_time_and_three_faults_cost_seconds(emulato
     callback.refresh_from_db()
     attempts = list(DeliveryAttempt.objects.filter(callback=callback).order_by("started_at"))
     assert [a.outcome for a in attempts] == ["TRANSIENT", "TRANSIENT", "THROTTLED", "DELIVERED"]
-    retried = list(zip(attempts, attempts[1:], strict=False))
+    retried = list(itertools.pairwise(attempts))
     lateness = [(later.started_at - earlier.next_attempt_at).total_seconds() for earlier, later in retried]
     delays = [(earlier.next_attempt_at - earlier.started_at).total_seconds() for earlier, _ in retried]
     total = (attempts[-1].started_at - callback.created_at).total_seconds()
