@@ -237,7 +237,9 @@ def test_an_event_whose_stored_body_could_not_be_read_needs_attention_without_ca
     assert [r.action for r in emulator.store.requests if r.action == "GetIDEEventDetail"] == []
 
 
-def test_reconciliation_stores_what_it_fetched_as_the_events_data_without_a_body(post_event, emulator, dw_settings):
+def test_reconciliation_stores_what_it_fetched_as_the_events_data_without_a_body(
+    emulator, dw_settings, django_capture_on_commit_callbacks
+):
     from approvals.delivery.reconcile import RECONCILED_SOURCE, _create_missing
     from dataworks_client.types import CheckProcess
 
@@ -245,7 +247,8 @@ def test_reconciliation_stores_what_it_fetched_as_the_events_data_without_a_body
         message_id="m-reconciled", process_id="p1", process_name="commit", operator="42", status="CHECKING"
     )
 
-    assert _create_missing(process, PROJECT, "commit-file")
+    with django_capture_on_commit_callbacks(execute=True):  # with Redis the task is queued after the commit
+        assert _create_missing(process, PROJECT, "commit-file")
 
     event = InboundEvent.objects.get(message_id="m-reconciled")
     assert (event.source, event.raw_body) == (RECONCILED_SOURCE, "")
