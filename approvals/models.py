@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,6 +33,15 @@ class ReviewerProfile(models.Model):
         null=True,
         blank=True,
         help_text=_("The Alibaba Cloud account UID DataWorks reports as the operator of this person's changes."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_(
+            "The interface language this person chose; messages written for them use it. Blank: the browser's."
+        ),
     )
 
     class Meta:
@@ -273,7 +283,11 @@ class AuditEntry(AppendOnly):
         indexes = [models.Index(fields=["ticket", "created_at"], name="audit_ticket_time")]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.action} on ticket {self.ticket_id}"
+        return gettext("#%(pk)s %(action)s on ticket %(ticket)s") % {
+            "pk": self.pk,
+            "action": self.get_action_display(),
+            "ticket": self.ticket_id,
+        }
 
 
 class Callback(models.Model):
@@ -318,7 +332,12 @@ class Callback(models.Model):
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="callback_due")]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.result} for {self.message_id} ({self.state})"
+        return gettext("#%(pk)s %(result)s for %(message_id)s (%(state)s)") % {
+            "pk": self.pk,
+            "result": self.result,
+            "message_id": self.message_id,
+            "state": self.get_state_display(),
+        }
 
 
 class DeliveryAttempt(models.Model):
@@ -340,7 +359,11 @@ class DeliveryAttempt(models.Model):
         verbose_name_plural = _("delivery attempts")
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.outcome} for callback {self.callback_id}"
+        return gettext("#%(pk)s %(outcome)s for callback %(callback)s") % {
+            "pk": self.pk,
+            "outcome": self.outcome,
+            "callback": self.callback_id,
+        }
 
 
 class RuleChange(AppendOnly):

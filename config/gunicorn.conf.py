@@ -1,16 +1,31 @@
-"""gunicorn settings for Review Gate (used by `make run` and production; override with GUNICORN_* variables)."""
+"""gunicorn settings for Review Gate (`make run`, the Procfile, the systemd unit); GUNICORN_* variables override.
+
+Threaded workers (`gthread`), so that slow clients cannot take the whole server: gunicorn has no time limit for
+receiving a request's headers, and a sync worker serves one connection at a time, so eight clients trickling their
+headers a byte a second held all five sync workers until the timeout, and `/healthz` and the webhook waited (issue
+13). A gthread worker waits for a connection's first bytes in its main loop (without a thread), and each slow client
+then holds one of its threads only; with THREADS threads per worker, every worker still answers while fewer than
+THREADS slow clients hold it (tests/production/test_slow_clients.py). This raises the bar, it does not remove it: on
+the internet, put a buffering proxy in front (docs/deploy.md, deploy/nginx/review-gate.conf), which receives the
+whole request before gunicorn sees it.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 
-# Requests are short (the webhook stores and enqueues; pages query the database), so sync workers sized from the
-# CPU count serve them; more than 2*CPU+1 only adds memory.
+worker_class = "gthread"
+# Requests are short (the webhook stores and enqueues; pages query the database). Processes use the CPUs (the GIL
+# binds each to one); threads keep a process answering while some of its connections are slow. Each thread that has
+# served a request keeps its database connection (CONN_MAX_AGE), so WORKERS x THREADS bounds the connections of one
+# host (docs/deploy.md: PgBouncer for many hosts).
 workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+threads = int(os.environ.get("GUNICORN_THREADS", "16"))
+# For gthread workers, the time a worker's main loop may go without a heartbeat before it is restarted.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
+# Idle keep-alive connections wait in the worker's main loop (no thread) and are closed after this many seconds.
 keepalive = 5
 # Recycle workers now and then so a slow leak cannot grow without bound; rarely, since a restart costs ~1 s of
 # imports during which that worker answers nothing (it showed as p99 spikes under saturation in bench/RESULTS.md).

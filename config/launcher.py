@@ -4,7 +4,8 @@
 ALIBABA_CLOUD_ACCESS_KEY_ID and no DATAWORKS_ENDPOINT) it runs in demo mode: it keeps generated secrets in
 var/demo.env, starts the local DataWorks emulator, points the client at it and creates an admin user whose random
 password it prints once. `python config/launcher.py manage ARGS...` runs manage.py with the same environment, so
-`simulate_event` finds the demo token and emulator. Ctrl-C stops every child process.
+`simulate_event` finds the demo token and emulator; plain `manage.py` does the same once the demo is set up
+(`demo_environment`). Ctrl-C stops every child process.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def _load_or_create_demo_env() -> dict[str, str]:
         "ALIBABA_CLOUD_ACCESS_KEY_ID": "demo-" + secrets.token_hex(8),
         "ALIBABA_CLOUD_ACCESS_KEY_SECRET": secrets.token_urlsafe(30),
         "DATAWORKS_EXTENSION_CODE": "review-gate-demo",
-        "REVIEW_GATE_EMULATOR_PORT": "8099",
+        "REVIEW_GATE_EMULATOR_PORT": env_str("REVIEW_GATE_EMULATOR_PORT") or "8099",
     }
     changed = False
     for key, value in defaults.items():
@@ -80,6 +81,18 @@ def _environment() -> tuple[dict[str, str], bool]:
         env.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
         env.setdefault("REVIEW_GATE_BASE_URL", f"http://127.0.0.1:{env.get('REVIEW_GATE_PORT', '8000')}")
     return env, demo
+
+
+def demo_environment() -> dict[str, str] | None:
+    """Return the environment `make run` gives its processes, when it runs the demo here and has set it up.
+
+    None when var/demo.env does not exist yet (the demo never ran in this data directory) or when the environment
+    asks for production (DataWorks credentials or an endpoint, or REVIEW_GATE_DEMO=0).
+    """
+    if not DEMO_ENV_FILE.exists() or not _demo_wanted():
+        return None
+    env, demo = _environment()
+    return env if demo else None
 
 
 def _manage(env: dict[str, str], *args: str) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 
 class Module(StrEnum):
     DATASTUDIO = "DATASTUDIO"
@@ -160,6 +162,33 @@ CATALOGUE: tuple[EventSpec, ...] = (
 BY_TYPE: dict[str, EventSpec] = {spec.type: spec for spec in CATALOGUE}
 BY_CODE: dict[str, EventSpec] = {spec.code: spec for spec in CATALOGUE}
 GATED_CODES: tuple[str, ...] = tuple(spec.code for spec in CATALOGUE if spec.gated)
+
+
+# Names for people, in the words DataWorks shows its users (docs/i18n.md has the glossary): 提交 commit, 发布 deploy,
+# 运行 run, 删除 delete, 冻结/解冻 freeze/unfreeze, 下线 undeploy, 补数据 backfill.
+EVENT_NAMES = {
+    "commit-file": _("File commit"),
+    "deploy-file": _("File deploy"),
+    "run-file": _("File run"),
+    "delete-file": _("File delete"),
+    "commit-table": _("Table commit"),
+    "deploy-table": _("Table deploy"),
+    "undeploy-node": _("Node undeploy"),
+    "freeze-node": _("Node freeze"),
+    "unfreeze-node": _("Node unfreeze"),
+    "backfill-data": _("Backfill"),
+    "pre-freeze-instance": _("Instance freeze"),
+    "pre-unfreeze-instance": _("Instance unfreeze"),
+    "pre-rerun-instance": _("Instance rerun"),
+    "pre-set-instance-success": _("Set instance successful"),
+    "pre-kill-instance": _("Instance stop"),
+}
+
+
+def event_name(event_code: str) -> str:
+    """Return the event's name for people in the active language, with its code: "文件提交 (commit-file)"."""
+    name = EVENT_NAMES.get(event_code)
+    return f"{name} ({event_code})" if name is not None else event_code
 
 
 def subject_of(event_code: str) -> Subject:

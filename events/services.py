@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from config.text import storable_text
 from events.catalogue import CallbackApi, Module
 from events.models import InboundEvent
 from events.payload import CloudEvent, parse_event
@@ -88,7 +89,7 @@ def event_store(*, parsed: CloudEvent, body: bytes | None = None) -> InboundEven
 def event_mark_processed(*, event: InboundEvent, failed: bool = False, detail: str = "") -> InboundEvent:
     """Record the outcome of processing an event."""
     event.status = InboundEvent.Status.FAILED if failed else InboundEvent.Status.PROCESSED
-    event.status_detail = detail[:2000]
+    event.status_detail = storable_text(detail[:2000])
     event.processed_at = timezone.now()
     event.save(update_fields=["status", "status_detail", "processed_at"])
     return event

@@ -18,6 +18,7 @@ _TEST_ENV = {
     "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
     # The suite speaks English and UTC unless a test asks otherwise (tests/i18n checks the zh-hans defaults).
     "REVIEW_GATE_LANGUAGE": "en",
+    "REVIEW_GATE_TIP_LANGUAGE": "en",
     "TIME_ZONE": "UTC",
 }
 for _name, _value in _TEST_ENV.items():

@@ -13,9 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from approvals.admin.tickets import CheckedModelAdmin
 from approvals.delivery import outbox
 from approvals.models import Callback, DeliveryAttempt
 from config.admin import ReadOnlyAdminMixin
+from config.http import client_ip
 
 
 def _admin_user(request: HttpRequest) -> AbstractBaseUser:
@@ -40,7 +42,7 @@ class ResolveForm(forms.Form):
 
 
 @admin.register(Callback)
-class CallbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CallbackAdmin(ReadOnlyAdminMixin, CheckedModelAdmin):
     list_display = (
         "id",
         "message_id",
@@ -63,9 +65,7 @@ class CallbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Retry now"), permissions=["view"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[Callback]) -> None:
         for callback in queryset:
-            outbox.callback_retry_now(
-                callback_id=callback.pk, user=_admin_user(request), ip=request.META.get("REMOTE_ADDR")
-            )
+            outbox.callback_retry_now(callback_id=callback.pk, user=_admin_user(request), ip=client_ip(request))
         self.message_user(request, _("Queued %(n)d deliveries.") % {"n": queryset.count()}, messages.SUCCESS)
 
     @admin.action(description=_("Mark as resolved (passed by hand in DataWorks)"), permissions=["view"])
@@ -82,7 +82,7 @@ class CallbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     callback_id=callback.pk,
                     user=_admin_user(request),
                     reason=form.cleaned_data["reason"],
-                    ip=request.META.get("REMOTE_ADDR"),
+                    ip=client_ip(request),
                 )
             self.message_user(request, _("Marked %(n)d deliveries as resolved.") % {"n": queryset.count()})
             return None

@@ -16,7 +16,7 @@ from approvals.models import Rule
 from approvals.rules.fields import RULE_FIELDS, RuleField, Widget
 from approvals.rules.validators import MAX_INT, list_from_text, list_to_text
 from approvals.tickets.matching import Subject
-from events.catalogue import GATED_CODES
+from events.catalogue import GATED_CODES, event_name
 
 
 def _text_field(field: RuleField) -> forms.CharField:
@@ -71,11 +71,16 @@ class RuleAdminForm(forms.ModelForm):
         return cleaned
 
 
+def _event_choices() -> list[tuple[str, str]]:
+    """Return the gated event codes, each named for people in the active language: "文件提交 (commit-file)"."""
+    return [(code, event_name(code)) for code in GATED_CODES]
+
+
 class MatchTesterForm(forms.Form):
     """Describe a hypothetical change to see which rules would apply to it."""
 
     project_id = forms.IntegerField(label=_("workspace ID"), min_value=1, max_value=MAX_INT)
-    event_code = forms.ChoiceField(label=_("event code"), choices=[(code, code) for code in GATED_CODES])
+    event_code = forms.ChoiceField(label=_("event code"), choices=_event_choices)
     path = forms.CharField(
         label=_("path"),
         required=False,

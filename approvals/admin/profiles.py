@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q
+from django.forms import BaseFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from approvals.models import ReviewerProfile
+from approvals.models import ReviewerProfile, Rule
+from approvals.tickets.quorum import rule_shortfall
 
 
 @admin.register(ReviewerProfile)
@@ -43,6 +46,28 @@ class ReviewGateUserAdmin(DjangoUserAdmin):
     """Django's user admin with the reviewer's DataWorks UID on the same page."""
 
     inlines = (*DjangoUserAdmin.inlines, ReviewerProfileInline)
+
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets: list[BaseFormSet], change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Deactivating someone or taking them out of a group can leave a rule with fewer reviewers than it needs.
+        user = form.instance
+        groups = {getattr(g, "pk", g) for g in form.initial.get("groups") or ()} | set(
+            user.groups.values_list("pk", flat=True)
+        )
+        rules = Rule.objects.filter(Q(reviewers=user) | Q(groups__in=groups), enabled=True, auto_outcome="")
+        for rule in rules.distinct().order_by("name"):
+            shortfall = rule_shortfall(rule)
+            if shortfall is not None and shortfall[0] < shortfall[1]:
+                eligible, required = shortfall
+                self.message_user(
+                    request,
+                    _(
+                        "Rule “%(rule)s” now has %(eligible)d active reviewers but needs %(required)d approvals: "
+                        "the tickets it matches can never be approved."
+                    )
+                    % {"rule": rule.name, "eligible": eligible, "required": required},
+                    messages.WARNING,
+                )
 
 
 class MaskedTokenAdmin(TokenAdmin):

@@ -9,7 +9,7 @@ import copy
 from typing import Any
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
@@ -28,6 +28,7 @@ from approvals.rules.fields import VALUE_FIELDS, admin_fieldsets
 from approvals.rules.services import rule_delete, rule_save
 from approvals.rules.validators import format_duration
 from approvals.tickets.matching import Subject, matching_rules, rule_matches, timeout_choice
+from approvals.tickets.quorum import rule_quorum_warning
 from config.admin import ReadOnlyAdminMixin
 
 RECENT_TICKETS = 20
@@ -86,7 +87,7 @@ class RuleAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         # Validating the form already set the new values on `obj`: compare them with the rule as stored.
         stored = Rule.objects.get(pk=obj.pk) if change else obj
-        rule_save(
+        saved = rule_save(
             rule=stored,
             values={field.name: data[field.name] for field in VALUE_FIELDS},
             reviewers={user.pk for user in data["reviewers"]},
@@ -95,6 +96,23 @@ class RuleAdmin(admin.ModelAdmin):
             source=SOURCE,
             ip=request.META.get("REMOTE_ADDR"),
         )
+        # Said after the save, with the reviewers and groups as stored: a rule that can never be met is worth a look.
+        warning = rule_quorum_warning(saved)
+        if warning:
+            messages.warning(request, warning)
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Rule | None = None,
+    ) -> HttpResponse:
+        # The stored rule's reviewers (templates/admin/approvals/rule/change_form.html shows the warning).
+        context["quorum_warning"] = rule_quorum_warning(obj) if obj is not None and obj.pk else ""
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def save_related(self, request: HttpRequest, form: ModelForm, formsets: list[BaseFormSet], change: bool) -> None:
         for formset in formsets:

@@ -12,6 +12,7 @@ from django.template import engines
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
@@ -24,8 +25,9 @@ from rest_framework.response import Response
 from .exceptions import api_exception_handler
 
 SCHEMA_SETTINGS: dict[str, Any] = {
-    "TITLE": "Review Gate API",
-    "DESCRIPTION": (
+    # English in the schema file; the docs page shows them in the reader's language (api_docs).
+    "TITLE": gettext_noop("Review Gate API"),
+    "DESCRIPTION": gettext_noop(
         "Review tickets created from DataWorks extension-point events: list them, read one with its diff, "
         "and approve, approve with a warning, or reject. Authenticate with a session (browser, CSRF token on POST) "
         'or with `Authorization: Token <key>`. Every error is `{"error": {"code", "message", "field"?}}`.'
@@ -65,12 +67,17 @@ def api_docs(request: HttpRequest) -> HttpResponse:
     schema = build_schema()
     template = engines["django"].from_string(TEMPLATE.read_text(encoding="utf-8"))
     context = {
-        "info": schema.get("info", {}),
+        "info": _translated_info(schema.get("info", {})),
         "operations": _operations(schema),
         "components": _components(schema),
         "schema_url": reverse("approvals_api:schema"),
     }
     return HttpResponse(template.render(context, request))
+
+
+def _translated_info(info: dict[str, Any]) -> dict[str, Any]:
+    """Return the schema's info with its title and description in the active language (marked in SCHEMA_SETTINGS)."""
+    return {**info, **{key: gettext(info[key]) for key in ("title", "description") if info.get(key)}}
 
 
 def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
@@ -156,21 +163,21 @@ def _type(spec: dict[str, Any]) -> SafeString:
             joiner = " | " if combinator != "allOf" else " & "
             parts = [_type(sub) for sub in spec[combinator]]
             described = SafeString(joiner.join(parts))
-            return format_html("{} or null", described) if spec.get("nullable") else described
+            return format_html(gettext("{} or null"), described) if spec.get("nullable") else described
     kind = spec.get("type", "object")
     if kind == "array":
-        described = format_html("array of {}", _type(spec.get("items", {})))
+        described = format_html(gettext("array of {}"), _type(spec.get("items", {})))
     elif "enum" in spec:
         values = [value for value in spec["enum"] if value is not None]
         described = format_html(
             "{}: {}", kind, format_html_join(", ", "<code>{}</code>", ((json.dumps(v),) for v in values))
         )
     elif kind == "string" and spec.get("maxLength") == 0:
-        described = SafeString("empty string")
+        described = format_html("{}", gettext("empty string"))
     else:
         described = format_html("{}{}", kind, f" ({spec['format']})" if "format" in spec else "")
         if "pattern" in spec:
-            described = format_html("{} matching <code>{}</code>", described, spec["pattern"])
+            described = format_html(gettext("{} matching <code>{}</code>"), described, spec["pattern"])
     if spec.get("nullable"):
-        described = format_html("{} or null", described)
+        described = format_html(gettext("{} or null"), described)
     return described

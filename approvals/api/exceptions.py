@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -16,6 +18,8 @@ from rest_framework.views import set_rollback
 
 from approvals.errors import ApprovalError
 from config.http import error_body as _error_body
+
+from .parsers import BodyError
 
 NON_FIELD = "non_field_errors"
 
@@ -31,6 +35,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.PermissionDenied(str(exc) if exc.args else None)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        exc = BodyError(_("The body is larger than %(n)d bytes.") % {"n": limit})
     # DRF's handler keeps the headers that matter (WWW-Authenticate on 401, Retry-After on 429) and rolls back.
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
@@ -41,7 +48,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         response.data = error_body("invalid", message or _("Invalid input."), field=field, details=details)
     else:
         __, message = _first_error(exc.detail)
-        response.data = error_body(exc.default_code, message or str(exc.default_detail))
+        # A body the parser refused names the body as the field at fault (approvals.api.parsers.BodyError).
+        field = getattr(exc, "field", None)
+        response.data = error_body(exc.default_code, message or str(exc.default_detail), field=field)
     return response
 
 

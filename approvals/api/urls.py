@@ -23,6 +23,7 @@ register_converter(TicketIdConverter, "ticket_id")
 
 app_name = "approvals_api"
 urlpatterns = [
+    path("", views.ApiRootApi.as_view(), name="root"),
     path("tickets/", views.TicketListApi.as_view(), name="ticket-list"),
     path("tickets/<ticket_id:ticket_id>/", views.TicketDetailApi.as_view(), name="ticket-detail"),
     path("tickets/<ticket_id:ticket_id>/approve", views.TicketApproveApi.as_view(), name="ticket-approve"),

@@ -11,13 +11,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpRequest, JsonResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,6 +30,7 @@ from config.http import client_ip
 
 from .exceptions import api_exception_handler, error_body
 from .pagination import ticket_page
+from .parsers import StrictJSONParser
 from .serializers import (
     MAX_ID,
     CommentedDecisionInputSerializer,
@@ -83,9 +85,10 @@ class ApiSchema(AutoSchema):
 
 
 class ApiView(APIView):
-    """Base of the API views: JSON only, the API's error handler, and a 401 (not 403) for anonymous requests."""
+    """Base of the API views: JSON only (strict and bounded), the API's error handler, a 401 for anonymous requests."""
 
     renderer_classes = [JSONRenderer]
+    parser_classes = [StrictJSONParser]
     schema = ApiSchema()
     operation_id: str | None = None
 
@@ -159,7 +162,6 @@ class TicketDetailApi(ApiView):
 class _DecisionApi(ApiView):
     """Shared shape of approve, warn and reject: find the visible ticket, validate, call the service, re-read."""
 
-    parser_classes = [JSONParser]
     InputSerializer: type[DecisionInputSerializer] = DecisionInputSerializer
     OutputSerializer = TicketStateSerializer
 
@@ -235,6 +237,27 @@ class TicketRejectApi(_DecisionApi):
 
     def decide(self, *, ticket_id: int, user: Any, comment: str, ip: str | None) -> None:
         services.ticket_reject(ticket_id=ticket_id, user=user, comment=comment, ip=ip)
+
+
+@extend_schema(exclude=True)
+class ApiRootApi(ApiView):
+    """`GET /api/v1/`: where the API's parts are. Public like the schema and the docs: it holds links, no data."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        def link(name: str) -> str:
+            return request.build_absolute_uri(reverse(f"approvals_api:{name}"))
+
+        return Response(
+            {
+                "name": "Review Gate API",
+                "version": "1",
+                "tickets": link("ticket-list"),
+                "schema": link("schema"),
+                "docs": link("docs"),
+            }
+        )
 
 
 @csrf_exempt

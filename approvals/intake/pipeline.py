@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -87,7 +87,7 @@ def _prepare_claimed(ticket: Ticket, event: InboundEvent) -> Ticket:
         return _needs_attention(ticket, event, exc)
     except DataWorksError as exc:
         return _retry_later(ticket, event, exc)
-    except DatabaseError:
+    except (OperationalError, InterfaceError):  # the database went away (a restart): transient
         return _retry_after_database_error(ticket)
     except Exception as exc:  # totality: a bug or an answer nobody foresaw must not leave DataWorks waiting
         logger.exception("Ticket %s: preparation failed unexpectedly (%s)", ticket.pk, type(exc).__name__)
@@ -97,8 +97,14 @@ def _prepare_claimed(ticket: Ticket, event: InboundEvent) -> Ticket:
         return _give_up(ticket, event, reason, code="Local.Unexpected")
     try:
         ticket = services.ticket_ready(ticket_id=ticket.pk, prepared=vars(prepared))
-    except DatabaseError:
+    except (OperationalError, InterfaceError):  # the database went away (a restart): transient
         return _retry_after_database_error(ticket)
+    except Exception as exc:  # totality, as above: storing what was fetched failed in a way nobody foresaw
+        logger.exception("Ticket %s: storing the prepared ticket failed (%s)", ticket.pk, type(exc).__name__)
+        reason = _("Storing the ticket's details failed unexpectedly (%(error)s); see the server log.") % {
+            "error": type(exc).__name__
+        }
+        return _give_up(ticket, event, reason, code="Local.Unexpected")
     event_mark_processed(event=event)
     return ticket
 

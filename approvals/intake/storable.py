@@ -7,41 +7,17 @@ name, a 2,039-character folder path), so what is stored is what fits, and the ti
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import fields
-from typing import Any
 
 from django.utils.translation import gettext as _
 
 from approvals.intake.preparation import Prepared
 from approvals.models import Ticket
+from config.text import storable_json, storable_text
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-_REPLACEMENT = "\ufffd"
 _BIGINT = 2**63 - 1
 _INT = 2**31 - 1
-
-
-def clean_text(text: str) -> tuple[str, bool]:
-    """Return the text with NUL and lone surrogates replaced by U+FFFD, and whether anything was replaced."""
-    cleaned = _UNSTORABLE.sub(_REPLACEMENT, text)
-    return cleaned, cleaned != text
-
-
-def clean_json(value: Any, depth: int = 0) -> Any:
-    """Return a JSON value any database stores: clean strings and keys, non-finite numbers as text, bounded depth."""
-    if depth > 50:
-        return "…"
-    if isinstance(value, str):
-        return clean_text(value)[0]
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, dict):
-        return {clean_text(str(k))[0]: clean_json(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [clean_json(v, depth + 1) for v in value]
-    return value
+_INTEGER_FIELDS = {"file_id", "file_type"}
 
 
 def make_storable(prepared: Prepared) -> Prepared:
@@ -49,8 +25,17 @@ def make_storable(prepared: Prepared) -> Prepared:
     notes: list[str] = []
     for item in fields(prepared):
         value = getattr(prepared, item.name)
+        if (
+            item.name in _INTEGER_FIELDS
+            and value is not None
+            and (isinstance(value, bool) or not isinstance(value, int))
+        ):
+            notes.append(_("%(field)s was not a number and is not stored.") % {"field": item.name})
+            setattr(prepared, item.name, None)
+            continue
         if isinstance(value, str):
-            value, replaced = clean_text(value)
+            cleaned = storable_text(value)
+            replaced, value = cleaned != value, cleaned
             if replaced:
                 notes.append(_("Unprintable characters in %(field)s were replaced.") % {"field": item.name})
             limit = getattr(Ticket._meta.get_field(item.name), "max_length", None)
@@ -66,7 +51,9 @@ def make_storable(prepared: Prepared) -> Prepared:
             if not -bound <= value <= bound:
                 notes.append(_("%(field)s was out of range and is not stored.") % {"field": item.name})
                 setattr(prepared, item.name, None)
-    snapshot = clean_json(prepared.snapshot)
+    snapshot, changed = storable_json(prepared.snapshot)
+    if changed:
+        notes.append(_("Unprintable characters or numbers out of range in the details were replaced."))
     if notes:
         snapshot["stored_with_changes"] = notes
     prepared.snapshot = snapshot

@@ -14,6 +14,7 @@ every task is idempotent anyway. The sweeper runs the same steps once a minute a
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import threading
 from datetime import datetime, timedelta
@@ -51,8 +52,8 @@ def _loop(stop: threading.Event) -> None:
     interval = settings.REVIEW_GATE_TIMER_INTERVAL_SECONDS
     failing = False
     while not stop.wait(interval):
-        close_old_connections()  # a restarted database: drop the dead connection, the next query reconnects
         try:
+            close_old_connections()  # a restarted database: drop the dead connection, the next query reconnects
             queued = run_due_once()
         except Exception as exc:  # the database or broker is down: say so once, keep trying
             if not failing:
@@ -71,6 +72,10 @@ def start_due_time_loop(sender: Any = None, **kwargs: Any) -> threading.Event | 
     """Start this process's due-time loop once (django-q2's `post_spawn`: each worker process); return its stop
     event, or None when one already runs in this process."""
     global _started_in_pid
+    if multiprocessing.current_process().name == "MainProcess":
+        # django-q2 also runs its worker function in-process (sync mode, tests): only a cluster's worker processes,
+        # which are its children, run the loop.
+        return None
     with _lock:
         if _started_in_pid == os.getpid():
             return None

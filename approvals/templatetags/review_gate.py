@@ -8,13 +8,16 @@ from html import escape
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from approvals.models import Ticket
 from approvals.tickets.presentation import InboxRow
+from events.catalogue import event_name
 
 register = template.Library()
 
@@ -37,17 +40,99 @@ def duration_human(value: timedelta | None) -> str:
     return _("%(s)d s") % {"s": secs}
 
 
-_ROW = (
-    '<tr><td><a href="{href}">#{pk}</a></td><td><a href="{href}">{what}</a></td><td><code>{event}</code></td>'
-    '<td>{project}</td><td><span class="badge status-{status}">{status_label}</span>{result}</td>'
-    '<td title="{iso}">{age}</td></tr>'
-)
-_RESULT = ' <span class="badge result-{result}">{label}</span>'
+@register.filter
+def event_label(event_code: str) -> str:
+    """Name an event code for people, in the active language, with the code: "文件提交 (commit-file)"."""
+    return event_name(str(event_code or ""))
+
+
+def check_result_label(result: str) -> str:
+    """Name a check result (OK / WARN / FAIL) in the active language, in DataWorks' words: 通过 / 警告 / 不通过."""
+    if result == "OK":
+        return pgettext("check result", "OK")
+    if result == "WARN":
+        return pgettext("check result", "WARN")
+    if result == "FAIL":
+        return pgettext("check result", "FAIL")
+    return result
+
+
+@register.filter
+def result_label(result: str) -> str:
+    """Template filter over `check_result_label`; autoescaped like any string."""
+    return check_result_label(str(result or ""))
+
+
+def _zone_name(moment: datetime) -> str:
+    """Return the zone's abbreviation ("CST", "UTC"), or "UTC+05:45" for a zone that has none."""
+    name = moment.tzname() or ""
+    if name and name[0] not in "+-":
+        return name
+    offset = moment.strftime("%z") or "+0000"
+    return f"UTC{offset[:3]}:{offset[3:5]}"
+
+
+def absolute_time(value: datetime) -> str:
+    """Return a time in the current time zone with the zone named: "2026-11-30 13:05 CST"."""
+    moment = localtime(value) if timezone.is_aware(value) else value
+    return f"{moment:%Y-%m-%d %H:%M} {_zone_name(moment)}"
+
+
+def relative_time(value: datetime, now: datetime) -> str:
+    """Return "12 min ago" (or "in 12 min" for a time still to come)."""
+    if value > now:
+        return _("in %(duration)s") % {"duration": duration_human(value - now)}
+    return _("%(age)s ago") % {"age": duration_human(now - value)}
+
+
+_TIME = '<time datetime="{iso}" title="{absolute}">{text}</time>'
+
+
+def time_html(value: datetime, text: str | None = None) -> str:
+    """Return a `<time>` element: the ISO 8601 time with its offset, the absolute time with its zone on hover."""
+    absolute = absolute_time(value)
+    moment = localtime(value) if timezone.is_aware(value) else value
+    return _TIME.format(
+        iso=escape(moment.isoformat(timespec="seconds")), absolute=escape(absolute), text=escape(text or absolute)
+    )
+
+
+@register.filter
+def when(value: datetime | None, style: str = "") -> SafeString | str:
+    """Show a time with its zone: `{{ t|when }}` "2026-11-30 13:05 CST"; `{{ t|when:"relative" }}` "12 min ago".
+
+    Either way a `<time>` element carrying the ISO 8601 time, and the absolute time with its zone as its title.
+    """
+    if not isinstance(value, datetime):
+        return "-" if value in (None, "") else str(value)
+    text = relative_time(value, timezone.now()) if style == "relative" else None
+    return mark_safe(time_html(value, text))  # noqa: S308 - time_html escapes every value
 
 
 @register.simple_tag
-def ticket_rows(tickets: Iterable[InboxRow], now: datetime) -> SafeString:
+def time_zone_name() -> str:
+    """Name the time zone the pages show times in: "Asia/Shanghai (CST)"."""
+    now = localtime(timezone.now())
+    return f"{timezone.get_current_timezone_name()} ({_zone_name(now)})"
+
+
+_ROW = (
+    '<tr><td><a href="{href}">#{pk}</a></td><td><a href="{href}">{what}</a></td><td>{event}</td>'
+    '<td>{project}</td><td><span class="badge status-{status}">{status_label}</span>{result}{unreachable}</td>'
+    "<td>{age}</td></tr>"
+)
+_EVENT = '<span class="event-name">{name}</span>'
+_RESULT = ' <span class="badge result-{result}">{label}</span>'
+_UNREACHABLE = ' <span class="badge unreachable" title="{reason}" data-testid="unreachable">{label}</span>'
+
+
+@register.simple_tag
+def ticket_rows(tickets: Iterable[InboxRow], now: datetime, show_unreachable: bool = False) -> SafeString:
     """Render inbox table rows; every value goes through `html.escape` (what Django's escape does).
+
+    `show_unreachable` (staff) marks a pending ticket with a rule that cannot be met, the reason in its tooltip.
+    The event is named for people ("文件提交 (commit-file)"); the age is relative, the absolute time with its zone on
+    hover.
 
     Python rather than an included template, and the standard library's escape rather than format_html: the inbox
     shows up to 75 rows, and the include cost about 0.5 ms a row, most of the page's time outside the database
@@ -56,22 +141,36 @@ def ticket_rows(tickets: Iterable[InboxRow], now: datetime) -> SafeString:
     # One reverse() for the page, not two per row: ".../tickets/0/" split around the ID.
     before, _zero, after = reverse("approvals:ticket", args=[0]).rpartition("0")
     status_labels = {value: escape(str(label)) for value, label in Ticket.Status.choices}
-    ago = _("%(age)s ago")
+    result_labels = {value: escape(check_result_label(value)) for value in ("OK", "WARN", "FAIL")}
+    event_names: dict[str, str] = {}
+    cannot_be_met = escape(_("Cannot be met"))
     rows = []
     for ticket in tickets:
         result = escape(ticket.check_result)
+        unreachable = ""
+        if show_unreachable and ticket.unreachable_reason and ticket.status == Ticket.Status.PENDING:
+            unreachable = _UNREACHABLE.format(reason=escape(ticket.unreachable_reason), label=cannot_be_met)
+        event = event_names.get(ticket.event_code)
+        if event is None:
+            event = event_names[ticket.event_code] = _EVENT.format(name=escape(event_name(ticket.event_code)))
         rows.append(
             _ROW.format(
                 href=escape(f"{before}{ticket.pk}{after}"),
                 pk=int(ticket.pk),
                 what=escape(Truncator(ticket.title or ticket.message_id).chars(60)),
-                event=escape(ticket.event_code),
+                event=event,
                 project=int(ticket.project_id),
                 status=escape(ticket.status.lower()),
                 status_label=status_labels.get(ticket.status) or escape(ticket.status),
-                result=_RESULT.format(result=result.lower(), label=result) if result else "",
-                iso=escape(localtime(ticket.created_at).isoformat()),
-                age=escape(ago % {"age": duration_human(now - ticket.created_at)}),
+                result=_RESULT.format(result=result.lower(), label=result_labels.get(result, result)) if result else "",
+                unreachable=unreachable,
+                age=time_html(ticket.created_at, relative_time(ticket.created_at, now)),
             )
         )
     return mark_safe("".join(rows))  # noqa: S308 - every interpolated value above is escaped or an int
+
+
+@register.filter
+def eol_label(eol: str) -> str:
+    """Name a diff side's line endings: "LF", "CRLF" and "CR" as they are, "mixed" in the active language."""
+    return pgettext("line endings", "mixed") if eol == "mixed" else str(eol or "")

@@ -125,12 +125,14 @@ def ticket_diffs(ticket: Ticket, *, view: str) -> tuple[StoredDiff, StoredDiff |
 
 
 def prerender_ticket(ticket: Ticket) -> None:
-    """Render the default view of a ready ticket in the default language, so its first page view is fast too.
+    """Render the default view of a ready ticket in every interface language (the stored HTML is keyed by language),
+    so its first page view is fast whichever language the reviewer reads.
 
     Best effort: the page renders whatever is not stored, so a failure here costs time, never the ticket.
     """
-    try:
-        with translation.override(settings.LANGUAGE_CODE):
-            ticket_diffs(ticket, view="split")
-    except Exception:  # an optimisation must not fail the preparation of a ready ticket
-        logger.exception("Could not pre-render the diff of ticket %s", ticket.pk)
+    for language, _name in settings.LANGUAGES:
+        try:
+            with translation.override(language):
+                ticket_diffs(ticket, view="split")
+        except Exception:  # an optimisation must not fail the preparation of a ready ticket
+            logger.exception("Could not pre-render the diff of ticket %s in %s", ticket.pk, language)

@@ -167,7 +167,8 @@ def may_override(user: AnyUser, ticket: Ticket) -> bool:
         and bool(getattr(user, "is_staff", False))
         and isinstance(user, PermissionsMixin)
         and user.has_perm("approvals.override_decision")
-        and ticket.status in (Ticket.Status.PENDING, Ticket.Status.NEEDS_ATTENTION)
+        # Any open ticket, a stuck PREPARING one included: the override answers DataWorks with the MessageId alone.
+        and ticket.status in Ticket.OPEN_STATUSES
     )
 
 

@@ -25,6 +25,8 @@ from approvals.queue import enqueue_diff_prerender_with_commit
 from approvals.tickets import policy
 from approvals.tickets.changes import Change, TicketChanged, publish
 from approvals.tickets.matching import Subject, matching_rules, timeout_choice
+from approvals.tickets.quorum import ticket_refresh_unreachable
+from config.text import storable_text
 from events.catalogue import Subject as EventSubject
 from events.catalogue import subject_of
 from events.models import InboundEvent
@@ -60,7 +62,7 @@ def _audit(
         actor_id=actor.pk if actor is not None else None,
         action=action,
         result=result,
-        comment=comment,
+        comment=storable_text(comment),  # reasons quote DataWorks' answers, which may hold NUL or lone surrogates
         ip_address=ip,
     )
 
@@ -133,7 +135,9 @@ def ticket_ready(*, ticket_id: int, prepared: Mapping[str, object]) -> Ticket:
     auto = _automatic_outcome(rules)
     if auto is not None:
         result, comment = auto
-        ticket = ticket_auto_decide(ticket_id=ticket.pk, result=result, comment=comment)
+        return ticket_auto_decide(ticket_id=ticket.pk, result=result, comment=comment)
+    ticket_refresh_unreachable(ticket_ids=[ticket.pk])  # say at once when a matched rule can never be met
+    ticket.refresh_from_db(fields=["unreachable_reason"])
     return ticket
 
 
@@ -199,7 +203,7 @@ def ticket_defer_preparation(*, ticket_id: int, attempts: int, reason: str, retr
     with transaction.atomic():
         Ticket.objects.filter(pk=ticket_id, status=Ticket.Status.PREPARING).update(
             prepare_attempts=attempts,
-            attention_reason=reason[:2000],
+            attention_reason=storable_text(reason[:2000]),
             prepare_next_attempt_at=retry_at,
             prepare_claimed_until=None,
             updated_at=timezone.now(),
@@ -222,7 +226,7 @@ def ticket_needs_attention(*, ticket_id: int, reason: str) -> None:
     with transaction.atomic():
         Ticket.objects.filter(pk=ticket_id, status=Ticket.Status.PREPARING).update(
             status=Ticket.Status.NEEDS_ATTENTION,
-            attention_reason=reason[:2000],
+            attention_reason=storable_text(reason[:2000]),
             prepare_claimed_until=None,
             prepare_next_attempt_at=None,
             updated_at=timezone.now(),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -17,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from approvals.errors import ApprovalError
-from approvals.tickets import services
+from approvals.errors import ApprovalError, NotAllowed
+from approvals.tickets import policy, services
 from approvals.tickets.presentation import InboxRow, inbox_rows, ticket_context
 from approvals.tickets.selectors import (
     Cursor,
@@ -92,6 +93,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "now": timezone.now(),
+            # Staff see which pending tickets have a rule that cannot be met (tickets.quorum).
+            "show_unreachable": bool(getattr(request.user, "is_staff", False)),
         },
     )
 
@@ -178,4 +181,22 @@ def ticket_override(request: HttpRequest, ticket_id: int) -> HttpResponse:
         messages.error(request, exc.message)
         return _back(ticket.pk)
     messages.warning(request, _("Override recorded and sent to DataWorks."))
+    return _back(ticket.pk)
+
+
+@login_required
+@require_POST
+def ticket_retry_preparation(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Send a ticket whose details could not be fetched back to preparation (staff; audited by the service)."""
+    if not policy.may_retry_preparation(request.user):
+        raise PermissionDenied(_("Only staff may retry a ticket's preparation."))
+    ticket = _visible_ticket(request, ticket_id)
+    try:
+        services.ticket_retry_preparation(ticket_id=ticket.pk, user=_reviewer(request), ip=client_ip(request))
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ApprovalError as exc:
+        messages.error(request, exc.message)
+        return _back(ticket.pk)
+    messages.success(request, _("Preparation will be retried now: the details are fetched from DataWorks again."))
     return _back(ticket.pk)

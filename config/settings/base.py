@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str, env_url
 from config.settings._mode import BASE_DIR, DATA_DIR, DEBUG, PRODUCTION, require
@@ -65,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After LocaleMiddleware and authentication: a logged-in user's chosen language wins over the browser's.
+    "approvals.web.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a lockout raised during authentication into a response.
@@ -107,6 +108,7 @@ AXES_FAILURE_LIMIT = env_int("REVIEW_GATE_LOGIN_FAILURE_LIMIT", 5, minimum=1, ma
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("REVIEW_GATE_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"  # our own page, in the user's language (axes has no zh catalogue)
 AXES_VERBOSE = False  # its log lines would carry usernames on every attempt; lockouts are still logged
 # The client's address as the audit trail records it: REMOTE_ADDR, or X-Forwarded-For behind the number of proxies
 # REVIEW_GATE_PROXY_COUNT declares (config/settings/security.py). Without it, every login behind an undeclared
@@ -141,11 +143,6 @@ LOGOUT_REDIRECT_URL = "login"
 
 # --- i18n, static -------------------------------------------------------------------------------------------------
 
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
-USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from config.env import env_int, env_str, env_url
 from config.settings._mode import DATA_DIR
@@ -50,7 +51,7 @@ Q_CLUSTER: dict[str, object] = {
     "queue_limit": 8,
     "catch_up": False,
     "save_limit": 500,
-    "label": "Task queue",
+    "label": _("Task queue"),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

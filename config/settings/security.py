@@ -14,6 +14,11 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_AGE_SECONDS", 12 * 3600, minimum=300)
 if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies (nginx, a load balancer) stand between clients and this app, each appending the address
+# it received the request from to X-Forwarded-For. 0: the client is REMOTE_ADDR. N: the client is the N-th address
+# from the right of X-Forwarded-For (config.http.client_ip), for the audit trail and login throttling alike. Set it
+# only when the app cannot be reached except through those proxies, or clients could choose their own address.
+REVIEW_GATE_PROXY_COUNT = env_int("REVIEW_GATE_PROXY_COUNT", 0, minimum=0, maximum=10)
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)

@@ -19,7 +19,7 @@ def _refuse_remote(handler: EmulatorHandler) -> bool:
 
 
 def handle_get(handler: EmulatorHandler, path: str) -> None:
-    """Serve the HTML overview, the recorded callbacks and the recorded requests."""
+    """Serve the HTML overview, the recorded callbacks and requests, and the calls started (and held) so far."""
     if _refuse_remote(handler):
         return
     store = handler.server.store
@@ -30,12 +30,14 @@ def handle_get(handler: EmulatorHandler, path: str) -> None:
         handler.send_json(200, {"callbacks": store.callbacks_json()})
     elif path == "/_emulator/requests":
         handler.send_json(200, {"requests": store.requests_json()})
+    elif path == "/_emulator/started":
+        handler.send_json(200, {"started": store.started_json(), "held": store.held_count()})
     else:
         handler.send_json(404, {"error": "unknown control path"})
 
 
 def handle_post(handler: EmulatorHandler, path: str, body: bytes) -> None:
-    """Seed the store, queue faults or reset; answer 400 with the reason for malformed input."""
+    """Seed the store, queue faults, release held calls or reset; answer 400 with the reason for malformed input."""
     if _refuse_remote(handler):
         return
     store = handler.server.store
@@ -47,6 +49,8 @@ def handle_post(handler: EmulatorHandler, path: str, body: bytes) -> None:
             faults = payload if isinstance(payload, list) else [payload]
             store.load_seed({"faults": faults})
             handler.send_json(200, {"queued": len(faults)})
+        elif path == "/_emulator/release":
+            handler.send_json(200, {"released": store.release_held()})
         elif path == "/_emulator/reset":
             store.reset()
             handler.send_json(200, {"reset": True})

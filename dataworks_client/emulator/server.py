@@ -113,7 +113,12 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        try:
+            body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            # A seeded lone surrogate has no UTF-8 form; JSON can still carry it as a \uD800 escape, as a server
+            # written in another language might send it.
+            body = json.dumps(payload, ensure_ascii=True).encode("ascii")
         self.send_bytes(status, body, "application/json;charset=utf-8", headers)
 
     def client_is_loopback(self) -> bool:
@@ -154,15 +159,22 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         answer_headers: dict[str, str] = {}
         try:
             self.check_request(headers, body)
+            self.server.store.record_start(action)
             fault = self.server.store.take_fault(action)
             if fault is not None and fault.mode == "latency":
                 # Interruptible, so stopping the emulator never waits for a slow answer.
                 self.server.stopping.wait(fault.latency_ms / 1000)
+            if fault is not None and fault.mode == "hold":
+                self.server.store.hold(fault, self.server.stopping)
             if fault is not None and fault.mode in FAULT_ANSWERS:
                 status, code, message = FAULT_ANSWERS[fault.mode]
                 if fault.retry_after_ms:
                     answer_headers["x-acs-retry-after"] = str(fault.retry_after_ms)
                 raise ApiError(status, code, message)
+            if fault is not None and fault.mode == "error":
+                if fault.retry_after_ms:
+                    answer_headers["x-acs-retry-after"] = str(fault.retry_after_ms)
+                raise ApiError(fault.status, fault.code, fault.message)
             if fault is not None and fault.mode == "drop":
                 status, payload = 0, {}
             else:

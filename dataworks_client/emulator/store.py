@@ -10,11 +10,13 @@ import copy
 import datetime as dt
 import json
 import threading
-from collections import deque
+import time
+from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-FAULT_MODES = ("throttle", "server_error", "forbidden", "latency", "drop")
+FAULT_MODES = ("throttle", "server_error", "forbidden", "latency", "drop", "error", "hold")
+DEFAULT_HOLD_MS = 60_000  # a `hold` fault without latency_ms gives up waiting for a release after this long
 MAX_RECORDED_REQUESTS = 1000
 PASSING_RESULTS = {"OK": "PASSED", "WARN": "PASSED", "FAIL": "BLOCKED"}
 ANY_EXTENSION = "*"
@@ -26,13 +28,20 @@ def utc_now_iso() -> str:
 
 @dataclass
 class Fault:
-    """Make the next `remaining` calls of `action` ('*' for any) fail or slow down."""
+    """Make the next `remaining` calls of `action` ('*' for any) fail or slow down.
+
+    `error` answers `status` with `code` and `message` (any text, odd characters included); `hold` keeps the call
+    until `EmulatorStore.release_held()` or `latency_ms` (default DEFAULT_HOLD_MS) passes, then answers normally.
+    """
 
     action: str
     mode: str
     remaining: int = 1
     retry_after_ms: int | None = None
     latency_ms: int = 0
+    status: int = 0
+    code: str = ""
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,10 +95,16 @@ class EmulatorStore:
     faults: list[Fault] = field(default_factory=list)
     callbacks: list[CallbackRecord] = field(default_factory=list)
     requests: deque[RequestRecord] = field(default_factory=lambda: deque(maxlen=MAX_RECORDED_REQUESTS))
+    started: Counter[str] = field(default_factory=Counter)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _changed: threading.Condition = field(init=False, repr=False)
+    _held: list[threading.Event] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._changed = threading.Condition(self.lock)
 
     def reset(self) -> None:
-        """Forget every seeded object, recorded call and pending fault."""
+        """Forget every seeded object, recorded call and pending fault; let every held call go."""
         with self.lock:
             for name in ("event_details", "file_versions", "files", "folders", "extensions", "project_options"):
                 getattr(self, name).clear()
@@ -97,6 +112,8 @@ class EmulatorStore:
             self.faults.clear()
             self.callbacks.clear()
             self.requests.clear()
+            self.started.clear()
+        self.release_held()
 
     # --- seeding (in-process API) -------------------------------------------------------------------------------
 
@@ -204,6 +221,9 @@ class EmulatorStore:
                     count=e.get("count", 1),
                     retry_after_ms=e.get("retry_after_ms"),
                     latency_ms=e.get("latency_ms", 0),
+                    status=e.get("status"),
+                    code=e.get("code"),
+                    message=e.get("message", ""),
                 )
         except (TypeError, AttributeError) as exc:
             raise ValueError(f"bad {key} entry: {exc}") from exc
@@ -211,11 +231,22 @@ class EmulatorStore:
     # --- faults ---------------------------------------------------------------------------------------------------
 
     def add_fault(
-        self, action: str, mode: str, *, count: int = 1, retry_after_ms: int | None = None, latency_ms: int = 0
+        self,
+        action: str,
+        mode: str,
+        *,
+        count: int = 1,
+        retry_after_ms: int | None = None,
+        latency_ms: int = 0,
+        status: int | None = None,
+        code: str | None = None,
+        message: str = "",
     ) -> Fault:
         """Queue a fault for the next `count` calls of `action` ('*' matches any action).
 
-        :raises ValueError: for an unknown mode or a non-positive count.
+        `error` needs `status` (400-599) and a non-empty `code`; `hold` takes `latency_ms` as its longest hold.
+
+        :raises ValueError: for an unknown mode, a non-positive count or a fault missing what its mode needs.
         """
         if mode not in FAULT_MODES:
             raise ValueError(f"mode must be one of {', '.join(FAULT_MODES)}")
@@ -223,7 +254,25 @@ class EmulatorStore:
             raise ValueError("count must be a positive integer")
         if mode == "latency" and (not isinstance(latency_ms, int) or latency_ms <= 0):
             raise ValueError("latency mode needs latency_ms > 0")
-        fault = Fault(str(action), mode, count, retry_after_ms, int(latency_ms or 0))
+        if mode == "hold" and (not isinstance(latency_ms, int) or latency_ms < 0):
+            raise ValueError("hold mode takes latency_ms >= 0 (0: the default hold)")
+        if mode == "error":
+            if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599:
+                raise ValueError("error mode needs an HTTP status from 400 to 599")
+            if not isinstance(code, str) or not code or not isinstance(message, str):
+                raise ValueError("error mode needs a non-empty code and a string message")
+        if mode == "hold" and not latency_ms:
+            latency_ms = DEFAULT_HOLD_MS
+        fault = Fault(
+            str(action),
+            mode,
+            count,
+            retry_after_ms,
+            int(latency_ms or 0),
+            status=int(status or 0),
+            code=code or "",
+            message=message,
+        )
         with self.lock:
             self.faults.append(fault)
         return fault
@@ -238,6 +287,52 @@ class EmulatorStore:
                         self.faults.remove(fault)
                     return copy.copy(fault)
         return None
+
+    # --- calls in flight ------------------------------------------------------------------------------------------
+
+    def hold(self, fault: Fault, stopping: threading.Event) -> None:
+        """Keep a call of a `hold` fault until released, its longest hold passes, or the server stops."""
+        released = threading.Event()
+        with self.lock:
+            self._held.append(released)
+        deadline = time.monotonic() + fault.latency_ms / 1000
+        try:
+            while not released.is_set() and not stopping.is_set():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                released.wait(min(remaining, 0.1))
+        finally:
+            with self.lock:
+                if released in self._held:
+                    self._held.remove(released)
+
+    def release_held(self) -> int:
+        """Let every call held by a `hold` fault go on (it is then answered normally); return how many."""
+        with self.lock:
+            held, self._held = self._held, []
+        for released in held:
+            released.set()
+        return len(held)
+
+    def held_count(self) -> int:
+        with self.lock:
+            return len(self._held)
+
+    def record_start(self, action: str) -> None:
+        """Count a call that passed the signature check, before any fault applies (so a held call is counted)."""
+        with self._changed:
+            self.started[action] += 1
+            self._changed.notify_all()
+
+    def started_json(self) -> dict[str, int]:
+        with self.lock:
+            return dict(self.started)
+
+    def wait_for_calls(self, action: str, count: int = 1, timeout: float = 10.0) -> bool:
+        """Wait until `count` calls of `action` have started (since the last reset); tell whether they did."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.started[action] >= count, timeout=timeout)
 
     # --- recording ------------------------------------------------------------------------------------------------
 

@@ -84,3 +84,19 @@ def test_the_ticket_page_serves_the_stored_diff(client):
     assert "1 line removed" in diff_panel(second)
     assert "SELECT 5 + 1;" in code_cells(diff_panel(second))[0]
     assert RenderedDiff.objects.count() == 1
+
+
+def test_the_worker_prerenders_a_ready_ticket_in_every_interface_language(client, settings):
+    from approvals.tickets.diff_store import prerender_ticket
+
+    reviewer = UserFactory()
+    ticket = TicketFactory(matched=[RuleFactory(reviewer_users=[reviewer])], old_content=OLD, new_content=NEW)
+
+    prerender_ticket(ticket)
+
+    assert RenderedDiff.objects.count() == len(settings.LANGUAGES)  # one stored rendering per language
+    client.force_login(reviewer)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            assert client.get(f"/tickets/{ticket.pk}/", HTTP_ACCEPT_LANGUAGE=language).status_code == 200
+    assert RenderedDiff.objects.count() == len(settings.LANGUAGES)  # both pages read what the worker stored

@@ -211,12 +211,12 @@ def test_rejection_is_delivered_with_reviewer_and_comment(deliver, emulator, dja
     assert len(tip) <= 500
 
 
-def test_a_ready_file_ticket_has_its_diff_rendered_before_anyone_opens_it(deliver, client):
+def test_a_ready_file_ticket_has_its_diff_rendered_before_anyone_opens_it(deliver, client, settings):
     from approvals.models import RenderedDiff
 
     ticket = deliver("commit-file")
     stored = RenderedDiff.objects.count()
-    assert stored == 2  # the code and the scheduling configuration, split view
+    assert stored == 2 * len(settings.LANGUAGES)  # the code and the scheduling configuration, split view, each language
 
     client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
     assert client.get(f"/tickets/{ticket.pk}/").status_code == 200

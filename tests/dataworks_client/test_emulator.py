@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import http.client
 import json
+import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -252,3 +254,101 @@ def test_the_example_seed_loads_completely():
         "project_options",
         "check_processes",
     }
+
+
+class TestScriptedAnswersAndHeldCalls:
+    """What the preparation tests need: any error answer, odd strings in answers, and a call held in flight."""
+
+    def test_error_fault_answers_the_given_status_code_and_message(self, emulator):
+        emulator.store.add_fault("GetIDEEventDetail", "error", status=403, code="Forbidden\x00.Odd", message="m\x00")
+
+        status, payload = signed_call(emulator, "GetIDEEventDetail", body=b"MessageId=m&ProjectId=1")
+
+        assert (status, payload["Code"], payload["Message"]) == (403, "Forbidden\x00.Odd", "m\x00")
+        assert emulator.store.requests_json()[-1]["fault"] == "error"
+        assert signed_call(emulator, "GetIDEEventDetail", body=b"MessageId=m&ProjectId=1")[0] == 404  # used up
+
+    def test_error_fault_through_the_control_api_and_its_validation(self, emulator):
+        fault = {"action": "*", "mode": "error", "status": 500, "code": "X.Y", "count": 2, "retry_after_ms": 700}
+        assert control(emulator, "POST", "/_emulator/faults", fault)[0] == 200
+
+        assert signed_call(emulator, "GetExtension", query="ExtensionCode=e")[1]["Code"] == "X.Y"
+        assert signed_call(emulator, "GetExtension", query="ExtensionCode=e")[1]["Code"] == "X.Y"
+        assert signed_call(emulator, "GetExtension", query="ExtensionCode=e")[0] == 404
+        for bad in ({"status": 200, "code": "X"}, {"status": 500}, {"status": 500, "code": ""}, {"status": True}):
+            status, body = control(emulator, "POST", "/_emulator/faults", {"action": "*", "mode": "error", **bad})
+            assert status == 400, bad
+            assert "error mode" in json.loads(body)["error"]
+
+    def test_the_real_client_maps_an_error_answer_with_a_nul_in_its_code(self, emulator, dw):
+        from dataworks_client.errors import DataWorksPermanent, DataWorksThrottled, DataWorksTransient
+
+        emulator.store.add_fault("GetIDEEventDetail", "error", status=403, code="Bad\x00Code", message="no")
+        emulator.store.add_fault("GetIDEEventDetail", "error", status=503, code="Busy", message="later")
+        emulator.store.add_fault("GetIDEEventDetail", "error", status=429, code="Throttling.Api", retry_after_ms=2000)
+
+        with pytest.raises(DataWorksPermanent) as permanent:
+            dw.get_event_detail("m", 1)
+        with pytest.raises(DataWorksTransient):
+            dw.get_event_detail("m", 1)
+        with pytest.raises(DataWorksThrottled):
+            dw.get_event_detail("m", 1)
+
+        assert permanent.value.code == "Bad\x00Code"
+
+    def test_a_lone_surrogate_in_a_seeded_answer_is_sent_as_an_escape(self, emulator, dw):
+        detail = {"CommittedFile": {"FileId": 7, "FileName": "a\ud800b\x00c", "Content": "x" * 3}}
+        emulator.store.put_event_detail("m", 1, detail)
+
+        status, payload = signed_call(emulator, "GetIDEEventDetail", body=b"MessageId=m&ProjectId=1")
+
+        assert status == 200
+        assert payload["EventDetail"]["CommittedFile"]["FileName"] == "a\ud800b\x00c"
+        assert dw.get_event_detail("m", 1).committed_file.file_name == "a\ud800b\x00c"
+
+    def test_a_held_call_is_counted_as_started_and_answered_once_released(self, emulator):
+        emulator.store.put_event_detail("m", 1, {})
+        emulator.store.add_fault("GetIDEEventDetail", "hold")
+        answers: list[tuple[int, dict[str, Any]]] = []
+        caller = threading.Thread(
+            target=lambda: answers.append(signed_call(emulator, "GetIDEEventDetail", body=b"MessageId=m&ProjectId=1"))
+        )
+        caller.start()
+
+        assert emulator.store.wait_for_calls("GetIDEEventDetail", timeout=5)
+        time.sleep(0.3)
+        assert answers == []  # still held
+        status, body = control(emulator, "GET", "/_emulator/started")
+        assert json.loads(body) == {"started": {"GetIDEEventDetail": 1}, "held": 1}
+        status, body = control(emulator, "POST", "/_emulator/release")
+        caller.join(timeout=5)
+
+        assert (status, json.loads(body)) == (200, {"released": 1})
+        assert answers == [(200, {"EventDetail": {}, "RequestId": answers[0][1]["RequestId"]})]
+        assert emulator.store.requests_json()[-1]["fault"] == "hold"
+        assert emulator.store.held_count() == 0
+
+    def test_a_hold_gives_up_after_its_longest_hold_and_reset_releases_holds(self, emulator):
+        emulator.store.put_event_detail("m", 1, {})
+        emulator.store.add_fault("GetIDEEventDetail", "hold", latency_ms=300)
+
+        started = time.monotonic()
+        status, _ = signed_call(emulator, "GetIDEEventDetail", body=b"MessageId=m&ProjectId=1")
+
+        assert status == 200
+        assert 0.25 <= time.monotonic() - started < 3
+        emulator.store.add_fault("GetIDEEventDetail", "hold")
+        emulator.store.put_event_detail("m", 1, {})
+        caller = threading.Thread(
+            target=signed_call, args=(emulator, "GetIDEEventDetail"), kwargs={"body": b"MessageId=m&ProjectId=1"}
+        )
+        caller.start()
+        assert emulator.store.wait_for_calls("GetIDEEventDetail", count=2, timeout=5)
+        emulator.store.reset()
+        caller.join(timeout=5)
+        assert not caller.is_alive()
+        assert emulator.store.started_json() == {}
+
+    def test_a_bad_hold_fault_is_refused(self, emulator):
+        with pytest.raises(ValueError, match="hold"):
+            emulator.store.add_fault("*", "hold", latency_ms=-1)

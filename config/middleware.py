@@ -1,0 +1,58 @@
+"""Middleware every app shares: refuse a request whose declared charset is not UTF-8, before anything decodes it.
+
+Django decodes the query string and form bodies with the charset of the request's Content-Type when Python knows a
+codec by that name. `charset=zlib_codec` or `rot13` name codecs that are not text encodings; decoding with them
+raised deep inside Django (a 500, or since Django 5.2 a 400 with a traceback of several kilobytes in the log for
+each request). Every body this app reads is UTF-8 (HTML forms, JSON, the webhook), so anything else is refused here
+with one short log line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
+
+from config.http import json_error
+
+logger = logging.getLogger(__name__)
+
+# Names of the codecs (as `codecs.lookup` spells them) whose text is UTF-8: ASCII is a subset of it.
+ALLOWED_CHARSETS = frozenset({"utf-8", "ascii"})
+# Paths whose clients read JSON errors: the API and the webhook.
+JSON_PREFIXES = ("/api/", "/events/")
+
+
+def charset_allowed(charset: str) -> bool:
+    """Tell whether a Content-Type charset names UTF-8 (or ASCII) under any of its aliases."""
+    try:
+        return codecs.lookup(charset.strip().strip('"')).name in ALLOWED_CHARSETS
+    except (LookupError, ValueError):  # ValueError: an embedded NUL
+        return False
+
+
+class CharsetMiddleware:
+    """Answer 400 to a request that declares a charset other than UTF-8; read UTF-8 under any of its names as UTF-8.
+
+    ASCII (`us-ascii`, ...) and aliases of UTF-8 (`utf8`, `UTF_8`) are read as UTF-8, of which they are a subset or a
+    spelling: Django itself accepts a form body only under the exact name `utf-8`.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        charset = request.content_params.get("charset") if request.content_params else None
+        if charset is None:
+            return self.get_response(request)
+        if charset_allowed(charset):
+            request.encoding = "utf-8"
+            return self.get_response(request)
+        logger.warning("Refused a request with charset %.40r on %.200s", charset, request.path)
+        message = _("Unsupported charset in Content-Type; send UTF-8.")
+        if request.path.startswith(JSON_PREFIXES):
+            return json_error(400, message, field="Content-Type", code="unsupported_charset")
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
