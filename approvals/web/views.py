@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -124,6 +126,28 @@ def _reviewer(request: HttpRequest) -> AbstractBaseUser:
     return request.user
 
 
+def _act(
+    request: HttpRequest,
+    ticket_id: int,
+    call: Callable[[], object],
+    *,
+    done: str,
+    level: int = messages.SUCCESS,
+    refuse: tuple[type[Exception], ...] = (),
+) -> HttpResponse:
+    """Run one service call for the ticket page and go back to it with a message: `done`, or the domain error's.
+    Exceptions in `refuse` are not turned into a message (the caller answers them otherwise)."""
+    try:
+        call()
+    except refuse:
+        raise
+    except ApprovalError as exc:
+        messages.error(request, exc.message)
+        return _back(ticket_id)
+    messages.add_message(request, level, done)
+    return _back(ticket_id)
+
+
 def _back(ticket_id: int) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("approvals:ticket", args=[ticket_id]))
 
@@ -139,22 +163,14 @@ def ticket_decide(request: HttpRequest, ticket_id: int) -> HttpResponse:
         context.update(decision_form=form, override_form=OverrideForm())
         return render(request, "approvals/ticket_detail.html", context, status=400)
     action, comment = form.cleaned_data["action"], form.cleaned_data["comment"]
-    try:
-        if action == "reject":
-            services.ticket_reject(ticket_id=ticket.pk, user=_reviewer(request), comment=comment, ip=client_ip(request))
-        else:
-            services.ticket_approve(
-                ticket_id=ticket.pk,
-                user=_reviewer(request),
-                comment=comment,
-                warn=action == "warn",
-                ip=client_ip(request),
-            )
-    except ApprovalError as exc:
-        messages.error(request, exc.message)
-        return _back(ticket.pk)
-    messages.success(request, _("Your decision is recorded."))
-    return _back(ticket.pk)
+    user, ip = _reviewer(request), client_ip(request)
+    if action == "reject":
+        decide = partial(services.ticket_reject, ticket_id=ticket.pk, user=user, comment=comment, ip=ip)
+    else:
+        decide = partial(
+            services.ticket_approve, ticket_id=ticket.pk, user=user, comment=comment, warn=action == "warn", ip=ip
+        )
+    return _act(request, ticket.pk, decide, done=_("Your decision is recorded."))
 
 
 @login_required
@@ -169,19 +185,17 @@ def ticket_override(request: HttpRequest, ticket_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("An override needs a result and a reason."))
         return _back(ticket.pk)
-    try:
-        services.ticket_override(
-            ticket_id=ticket.pk,
-            user=_reviewer(request),
-            result=form.cleaned_data["result"],
-            reason=form.cleaned_data["reason"],
-            ip=client_ip(request),
-        )
-    except ApprovalError as exc:
-        messages.error(request, exc.message)
-        return _back(ticket.pk)
-    messages.warning(request, _("Override recorded and sent to DataWorks."))
-    return _back(ticket.pk)
+    override = partial(
+        services.ticket_override,
+        ticket_id=ticket.pk,
+        user=_reviewer(request),
+        result=form.cleaned_data["result"],
+        reason=form.cleaned_data["reason"],
+        ip=client_ip(request),
+    )
+    return _act(
+        request, ticket.pk, override, done=_("Override recorded and sent to DataWorks."), level=messages.WARNING
+    )
 
 
 @login_required
@@ -191,12 +205,16 @@ def ticket_retry_preparation(request: HttpRequest, ticket_id: int) -> HttpRespon
     if not policy.may_retry_preparation(request.user):
         raise PermissionDenied(_("Only staff may retry a ticket's preparation."))
     ticket = _visible_ticket(request, ticket_id)
+    retry = partial(
+        services.ticket_retry_preparation, ticket_id=ticket.pk, user=_reviewer(request), ip=client_ip(request)
+    )
     try:
-        services.ticket_retry_preparation(ticket_id=ticket.pk, user=_reviewer(request), ip=client_ip(request))
+        return _act(
+            request,
+            ticket.pk,
+            retry,
+            done=_("Preparation will be retried now: the details are fetched from DataWorks again."),
+            refuse=(NotAllowed,),
+        )
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
-    except ApprovalError as exc:
-        messages.error(request, exc.message)
-        return _back(ticket.pk)
-    messages.success(request, _("Preparation will be retried now: the details are fetched from DataWorks again."))
-    return _back(ticket.pk)

@@ -381,6 +381,22 @@ def _record(stack: Stack, name: str, figures: dict[str, Any]) -> None:
     print(f"\n{name}: {text}")  # noqa: T201 - the figures the issue's closing note quotes
 
 
+def _recovery_figures(outcome: Any, back: float, last_accepted: float, stuck: Any) -> dict[str, Any]:
+    """Return how long after the server came back (and after the last accepted event) every ticket was PENDING."""
+
+    def since(moment: float | None, origin: float) -> float | None:
+        return _rounded(None if moment is None else moment - origin)
+
+    return {
+        "all_pending_s_after_restart": since(outcome.all_pending_at, back),
+        "all_pending_s_after_last_accept": since(outcome.all_pending_at, last_accepted),
+        "all_settled_s_after_restart": since(outcome.settled_at, back),
+        "final_ticket_statuses": outcome.final_counts,
+        "stuck_examples": stuck,
+        "timeline": outcome.timeline,
+    }
+
+
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
@@ -409,18 +425,7 @@ def test_postgresql_restart_under_load_leaves_every_accepted_event_pending(stack
             **load.summary(),
             "restart_began_s": _rounded(restart["began"]),
             "restart_back_s": _rounded(restart["back"]),
-            "all_pending_s_after_restart": _rounded(
-                None if outcome.all_pending_at is None else outcome.all_pending_at - restart["back"]
-            ),
-            "all_pending_s_after_last_accept": _rounded(
-                None if outcome.all_pending_at is None else outcome.all_pending_at - load.summary()["last_accepted_s"]
-            ),
-            "all_settled_s_after_restart": _rounded(
-                None if outcome.settled_at is None else outcome.settled_at - restart["back"]
-            ),
-            "final_ticket_statuses": outcome.final_counts,
-            "stuck_examples": stuck,
-            "timeline": outcome.timeline,
+            **_recovery_figures(outcome, restart["back"], load.summary()["last_accepted_s"], stuck),
         },
     )
 
@@ -504,18 +509,7 @@ def test_redis_restart_under_load_loses_no_event_and_no_decision(stack, emulator
                     None if outcome.delivered_at is None else outcome.delivered_at - restart["back"]
                 ),
             },
-            "all_pending_s_after_restart": _rounded(
-                None if outcome.all_pending_at is None else outcome.all_pending_at - restart["back"]
-            ),
-            "all_pending_s_after_last_accept": _rounded(
-                None if outcome.all_pending_at is None else outcome.all_pending_at - load.summary()["last_accepted_s"]
-            ),
-            "all_settled_s_after_restart": _rounded(
-                None if outcome.settled_at is None else outcome.settled_at - restart["back"]
-            ),
-            "final_ticket_statuses": outcome.final_counts,
-            "stuck_examples": stuck,
-            "timeline": outcome.timeline,
+            **_recovery_figures(outcome, restart["back"], load.summary()["last_accepted_s"], stuck),
         },
     )
 
