@@ -152,7 +152,7 @@ step "make simulate EVENT=... for every event README lists"
 for event in commit-file deploy-file run-file delete-file commit-table deploy-table freeze-node unfreeze-node \
   undeploy-node backfill-data; do
   run make simulate "EVENT=$event"
-  grep -q "^sent $event .* -> 202" "$WORK/out" || { echo "readme_commands: the webhook did not accept $event" >&2; exit 1; }
+  grep -qE "(^|[^a-z-])$event [0-9a-f-]+ -> 202" "$WORK/out" || { echo "readme_commands: the webhook did not accept $event" >&2; exit 1; }
 done
 
 step "python manage.py drf_create_token <user>, and the token on the API"

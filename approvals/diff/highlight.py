@@ -86,11 +86,6 @@ def marked_lines_html(items: Sequence[tuple[LineFrags, Sequence[tuple[int, int]]
     return _finish_batch(raws)
 
 
-def frags_html(frags: LineFrags, changes: Sequence[tuple[int, int]] = (), tag: str = "del") -> str:
-    """Render one line, wrapping the character ranges in ``changes`` in ``<del>``/``<ins>``."""
-    return marked_lines_html([(frags, changes, tag)])[0]
-
-
 def _finish_batch(raws: list[str]) -> list[str]:
     """Escape many raw lines holding placeholders in one pass, then turn placeholders into tags."""
     if not raws:
