@@ -14,11 +14,6 @@ def enqueue_callback_delivery(callback_id: int) -> str | None:
     return enqueue_or_log(DELIVER_CALLBACK_TASK, callback_id=callback_id, group="callbacks")
 
 
-def enqueue_event_processing(event_id: int) -> str | None:
-    """Queue (again) the processing of a stored event; a broker refusal is logged (the due-time loop retries)."""
-    return enqueue_or_log(PROCESS_EVENT_TASK, event_id=event_id, group="events")
-
-
 def enqueue_diff_prerender_with_commit(ticket_id: int) -> None:
     """Queue rendering and storing the diff of a ticket made ready in the current transaction, so its first page
     view reads stored HTML (see `config.queue.enqueue_with_commit`)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.queue import enqueue, enqueue_or_log, enqueue_with_commit
+from config.queue import enqueue_or_log, enqueue_with_commit
 
 _processor: str = ""
 
@@ -27,11 +27,6 @@ def event_processor_task() -> str:
     if not _processor:
         raise ImproperlyConfigured("No event processor is registered; is the approvals app installed?")
     return _processor
-
-
-def enqueue_event_processing(event_id: int) -> str:
-    """Queue processing of a stored event and return the task id."""
-    return enqueue(event_processor_task(), event_id=event_id, group="events")
 
 
 def enqueue_event_processing_or_log(event_id: int) -> str | None:

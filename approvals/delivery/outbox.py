@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals.delivery.selectors import dispatch_candidates
 from approvals.models import AuditEntry, Callback, DeliveryAttempt, Ticket
 from approvals.queue import enqueue_callback_delivery
 from approvals.retry import backoff_seconds
@@ -103,14 +104,8 @@ def callback_dispatch_due(*, now: datetime, lost_after: timedelta, limit: int = 
     whose task was queued longer than `lost_after` ago without starting (a lost task). Each is claimed by a
     conditional update of its queue stamp, so loops in several workers never queue one record twice at once.
     Return how many were queued."""
-    never_queued = Q(dispatched_at__isnull=True)
-    due = Q(state=Callback.State.PENDING, next_attempt_at__lte=now) & (
-        never_queued | Q(dispatched_at__lt=F("next_attempt_at")) | Q(dispatched_at__lt=now - lost_after)
-    )
-    dead_claim = Q(state=Callback.State.SENDING, claimed_until__lt=now) & (
-        never_queued | Q(dispatched_at__lt=F("claimed_until"))
-    )
-    rows = Callback.objects.filter(due | dead_claim).order_by("next_attempt_at").values_list("pk", "dispatched_at")
+    candidates = dispatch_candidates(now, lost_after=lost_after, every_expired_claim=False)
+    rows = candidates.values_list("pk", "dispatched_at")
     queued = 0
     for callback_id, stamp in rows[:limit]:
         if Callback.objects.filter(pk=callback_id, dispatched_at=stamp).update(dispatched_at=now):

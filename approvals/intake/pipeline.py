@@ -74,13 +74,13 @@ def _prepare_claimed(ticket: Ticket, event: InboundEvent) -> Ticket:
         reason = _("The event names no usable workspace (projectId %(id)s); answer it by override.") % {
             "id": event.project_id
         }
-        return _give_up(ticket, event, reason, code="Local.NoWorkspace")
+        return _give_up(ticket, event, reason, detail="Local.NoWorkspace")
     if not event.data_readable:  # stored before its data was kept, and the body could not be read then
         reason = _(
             "The stored payload is no longer valid (the stored payload could not be read); answer it in "
             "DataWorks by hand."
         )
-        return _give_up(ticket, event, reason, code="Local.BadPayload")
+        return _give_up(ticket, event, reason, detail="Local.BadPayload")
     try:
         prepared = make_storable(_prepare(ticket, event.data))
     except DataWorksPermanent as exc:
@@ -94,7 +94,7 @@ def _prepare_claimed(ticket: Ticket, event: InboundEvent) -> Ticket:
         reason = _("Preparing the ticket failed unexpectedly (%(error)s); see the server log.") % {
             "error": type(exc).__name__
         }
-        return _give_up(ticket, event, reason, code="Local.Unexpected")
+        return _give_up(ticket, event, reason, detail="Local.Unexpected")
     try:
         ticket = services.ticket_ready(ticket_id=ticket.pk, prepared=vars(prepared))
     except (OperationalError, InterfaceError):  # the database went away (a restart): transient
@@ -104,7 +104,7 @@ def _prepare_claimed(ticket: Ticket, event: InboundEvent) -> Ticket:
         reason = _("Storing the ticket's details failed unexpectedly (%(error)s); see the server log.") % {
             "error": type(exc).__name__
         }
-        return _give_up(ticket, event, reason, code="Local.Unexpected")
+        return _give_up(ticket, event, reason, detail="Local.Unexpected")
     event_mark_processed(event=event)
     return ticket
 
@@ -171,21 +171,20 @@ def _prepare(ticket: Ticket, data: dict[str, object]) -> Prepared:
     return prepared
 
 
-def _give_up(ticket: Ticket, event: InboundEvent, reason: str, *, code: str) -> Ticket:
-    logger.error("Ticket %s needs attention: %s", ticket.pk, code)
+def _give_up(ticket: Ticket, event: InboundEvent, reason: str, *, detail: str, logged: str = "") -> Ticket:
+    """End the preparation in NEEDS_ATTENTION with the reason; `detail` goes on the event, `logged` (identifiers
+    only, never a message from outside; `detail` when empty) to the log."""
+    logger.error("Ticket %s needs attention: %s", ticket.pk, logged or detail)
     services.ticket_needs_attention(ticket_id=ticket.pk, reason=reason)
-    event_mark_processed(event=event, failed=True, detail=code)
+    event_mark_processed(event=event, failed=True, detail=detail)
     ticket.refresh_from_db()
     return ticket
 
 
 def _needs_attention(ticket: Ticket, event: InboundEvent, exc: DataWorksError) -> Ticket:
     reason = _("DataWorks refused a call (%(error)s). Fix the cause, then retry from the admin.") % {"error": exc}
-    logger.error("Ticket %s needs attention: %s code=%s request=%s", ticket.pk, exc.action, exc.code, exc.request_id)
-    services.ticket_needs_attention(ticket_id=ticket.pk, reason=reason)
-    event_mark_processed(event=event, failed=True, detail=str(exc))
-    ticket.refresh_from_db()
-    return ticket
+    logged = f"{exc.action} code={exc.code} request={exc.request_id}"
+    return _give_up(ticket, event, reason, detail=str(exc), logged=logged)
 
 
 def _retry_later(ticket: Ticket, event: InboundEvent, exc: DataWorksError) -> Ticket:

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from django.db.models import F, Q
 
 from approvals.models import Ticket
-from approvals.queue import enqueue_event_processing
 from approvals.tickets import services
+from events.queue import enqueue_event_processing_or_log
 
 
 def preparation_dispatch_due(*, now: datetime, lost_after: timedelta, limit: int = 200) -> int:
@@ -40,6 +40,6 @@ def preparation_dispatch_due(*, now: datetime, lost_after: timedelta, limit: int
     queued = 0
     for ticket_id, event_id, stamp in rows:
         if services.ticket_mark_preparation_queued(ticket_id=ticket_id, seen=stamp, now=now):
-            enqueue_event_processing(event_id)
+            enqueue_event_processing_or_log(event_id)
             queued += 1
     return queued
