@@ -21,6 +21,7 @@ class ClientSettings:
     writes_per_second: int = 15
     rate_max_wait_seconds: float = 2.0
     redis_url: str = field(default="", repr=False)  # may embed a password
+    metadata_cache_seconds: int = 300  # workspace and member lookups (GetProject, ListProjectMembers)
 
     @property
     def resolved_endpoint(self) -> str:
@@ -63,4 +64,35 @@ def load_settings() -> ClientSettings:
         writes_per_second=settings.DATAWORKS_WRITES_PER_SECOND,
         rate_max_wait_seconds=settings.DATAWORKS_RATE_MAX_WAIT_SECONDS,
         redis_url=settings.REDIS_URL,
+        metadata_cache_seconds=_metadata_cache_seconds(),
     )
+
+
+METADATA_CACHE_DEFAULT_SECONDS = 300
+METADATA_CACHE_MAX_SECONDS = 3600
+
+
+def _metadata_cache_seconds() -> int:
+    """Return DATAWORKS_METADATA_CACHE_SECONDS: the setting if defined, else the environment variable, else 300.
+
+    Read here rather than in config/settings so the client owns its one new knob; 0 turns caching off.
+
+    :raises ImproperlyConfigured: the value is not an integer from 0 to 3600.
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.env import env_int
+
+    value = getattr(settings, "DATAWORKS_METADATA_CACHE_SECONDS", None)
+    if value is None:
+        value = env_int(
+            "DATAWORKS_METADATA_CACHE_SECONDS",
+            METADATA_CACHE_DEFAULT_SECONDS,
+            minimum=0,
+            maximum=METADATA_CACHE_MAX_SECONDS,
+        )
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= METADATA_CACHE_MAX_SECONDS:
+        raise ImproperlyConfigured(
+            f"DATAWORKS_METADATA_CACHE_SECONDS must be an integer from 0 to {METADATA_CACHE_MAX_SECONDS}."
+        )
+    return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dataworks_client.types import CHECK_RESULTS
@@ -63,3 +64,26 @@ def optional_status(value: Any) -> str | None:
     if value not in CHECK_PROCESS_STATUSES:
         raise ValueError(f"status must be one of {', '.join(CHECK_PROCESS_STATUSES)}, got {value!r}")
     return str(value)
+
+
+# MaxCompute project and table names: letters, digits and underscores (projects: up to 28, tables: up to 128).
+_TABLE_GUID = re.compile(r"odps\.[A-Za-z][A-Za-z0-9_]{0,63}\.[A-Za-z0-9_]{1,128}")
+
+
+def require_table_guid(value: Any) -> str:
+    """Return `value` if it is a MaxCompute table GUID `odps.<project>.<table>` (no schema level).
+
+    :raises ValueError: otherwise.
+    """
+    if not isinstance(value, str) or not _TABLE_GUID.fullmatch(value):
+        shown = value[:80] if isinstance(value, str) else type(value).__name__
+        raise ValueError(f"table guid must look like odps.<project>.<table>, got {shown!r}")
+    return value
+
+
+def table_guid(project: Any, table: Any) -> str:
+    """Build and check the GUID of MaxCompute table `table` in project `project`.
+
+    :raises ValueError: a name is not a MaxCompute identifier.
+    """
+    return require_table_guid(f"odps.{project}.{table}")

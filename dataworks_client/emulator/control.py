@@ -30,6 +30,9 @@ def handle_get(handler: EmulatorHandler, path: str) -> None:
         handler.send_json(200, {"callbacks": store.callbacks_json()})
     elif path == "/_emulator/requests":
         handler.send_json(200, {"requests": store.requests_json()})
+    elif path == "/_emulator/payloads":
+        # Sample Operation Center event `data` payloads matching the seeded nodes (for simulations and demos).
+        handler.send_json(200, {"payloads": store.event_payloads_json()})
     elif path == "/_emulator/started":
         handler.send_json(200, {"started": store.started_json(), "held": store.held_count()})
     else:

@@ -7,48 +7,17 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from dataworks_client.emulator import metadata
 from dataworks_client.emulator.errors import ApiError
+from dataworks_client.emulator.params import Call, _int, _page, _text
 from dataworks_client.emulator.store import ANY_EXTENSION, CallbackRecord, EmulatorStore
 
-MAX_PAGE_SIZE = 100
-
-
-@dataclass(frozen=True)
-class Call:
-    action: str
-    params: dict[str, str]
-    params_in: str  # "query", "body" or "none"
-    request_id: str
-    received_at: str
-
-
-def _text(call: Call, name: str) -> str:
-    value = call.params.get(name, "")
-    if not value:
-        raise ApiError(400, "MissingParameter", f"The input parameter {name} that is mandatory is not supplied.")
-    return value
-
-
-def _int(call: Call, name: str, default: int | None = None) -> int:
-    raw = call.params.get(name)
-    if raw in (None, "") and default is not None:
-        return default
-    if raw is None or raw == "":
-        raise ApiError(400, "MissingParameter", f"The input parameter {name} that is mandatory is not supplied.")
-    try:
-        return int(raw)
-    except ValueError:
-        raise ApiError(400, "InvalidParameter", f"The parameter {name} is not a number.") from None
-
-
-def _page(call: Call) -> tuple[int, int]:
-    number, size = _int(call, "PageNumber", 1), _int(call, "PageSize", 10)
-    if number < 1 or not 1 <= size <= MAX_PAGE_SIZE:
-        raise ApiError(400, "InvalidParameter", f"PageNumber must be >= 1 and PageSize 1..{MAX_PAGE_SIZE}.")
-    return number, size
+__all__ = ["HANDLERS", "ApiError", "Call", "handler_for"]
+V2020 = "2020-05-18"
+V2024 = "2024-05-18"
+Handler = Callable[[EmulatorStore, Call], dict[str, Any]]
 
 
 def _ok(data: dict[str, Any]) -> dict[str, Any]:
@@ -162,12 +131,13 @@ def _callback(store: EmulatorStore, call: Call, results: tuple[str, ...], tip_pa
             params_in=call.params_in,
             request_id=call.request_id,
             received_at=call.received_at,
+            version=call.version,
         )
     )
     return {} if call.action == "UpdateIDEEventResult" else {"Success": True}
 
 
-HANDLERS: dict[str, Callable[[EmulatorStore, Call], dict[str, Any]]] = {
+HANDLERS_2020: dict[str, Handler] = {
     "GetIDEEventDetail": get_ide_event_detail,
     "ListFileVersions": list_file_versions,
     "GetFileVersion": get_file_version,
@@ -181,3 +151,33 @@ HANDLERS: dict[str, Callable[[EmulatorStore, Call], dict[str, Any]]] = {
     "UpdateWorkbenchEventResult": lambda s, c: _callback(s, c, ("OK", "FAIL"), "CheckResultTip"),
     "CallbackExtension": lambda s, c: _callback(s, c, ("OK", "WARN", "FAIL"), "CheckMessage"),
 }
+HANDLERS_2020.update(
+    {
+        "GetNode": metadata.get_node,
+        "GetNodeChildren": metadata.get_node_children,
+        "GetInstance": metadata.get_instance,
+        "GetProject": metadata.get_project,
+        "ListProjectMembers": metadata.list_project_members,
+        "GetMetaTableColumn": metadata.get_meta_table_column,
+        "GetMetaTableBasicInfo": metadata.get_meta_table_basic_info,
+    }
+)
+# What the 2024-05-18 SDK has of what we call: no workbench result, check processes, extension calls, GetNodeChildren,
+# GetInstance or GetMetaTable*; its node, children and instance reads are GetTask, ListDownstreamTasks, GetTaskInstance.
+HANDLERS_2024: dict[str, Handler] = {
+    "GetIDEEventDetail": get_ide_event_detail,
+    "ListFileVersions": list_file_versions,
+    "GetFileVersion": get_file_version,
+    "UpdateIDEEventResult": HANDLERS_2020["UpdateIDEEventResult"],
+    "GetTask": metadata.get_task,
+    "ListDownstreamTasks": metadata.list_downstream_tasks,
+    "GetTaskInstance": metadata.get_task_instance,
+    "GetProject": metadata.get_project_2024,
+    "ListProjectMembers": metadata.list_project_members_2024,
+}
+HANDLERS: dict[str, dict[str, Handler]] = {V2020: HANDLERS_2020, V2024: HANDLERS_2024}
+
+
+def handler_for(version: str, action: str) -> Handler | None:
+    """Return the handler of `action` in API `version`, or None when that version has no such action."""
+    return HANDLERS.get(version, {}).get(action)

@@ -16,13 +16,14 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from dataworks_client.emulator import control
-from dataworks_client.emulator.handlers import HANDLERS, ApiError, Call
+from dataworks_client.emulator.handlers import HANDLERS, ApiError, Call, handler_for
 from dataworks_client.emulator.signature import SignatureError, verify
 from dataworks_client.emulator.store import EmulatorStore, RequestRecord, utc_now_iso
 
 logger = logging.getLogger(__name__)
 
 API_VERSION = "2020-05-18"
+API_VERSIONS = tuple(HANDLERS)  # 2020-05-18 and 2024-05-18
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_CLOCK_SKEW = dt.timedelta(minutes=15)
 NONCE_MEMORY = 100_000
@@ -130,6 +131,9 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path.startswith("/_emulator"):
             control.handle_get(self, path)
+        elif path == "/":
+            # Some actions are GET with the parameters in the query string (GetProject 2024, GetMetaTable*, GetTask).
+            self.handle_api(b"")
         else:
             self.send_json(
                 405, {"Code": "UnsupportedHTTPMethod", "Message": "Use POST.", "RequestId": new_request_id()}
@@ -178,10 +182,9 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             if fault is not None and fault.mode == "drop":
                 status, payload = 0, {}
             else:
-                status, payload = (
-                    200,
-                    {"RequestId": request_id, **self.dispatch(action, split.query, body, request_id, received_at)},
-                )
+                version = headers.get("x-acs-version", "")
+                answer = self.dispatch(action, version, split.query, body, request_id, received_at)
+                status, payload = 200, {"RequestId": request_id, **answer}
         except (SignatureError, ApiError) as exc:
             status, payload = exc.status, {"Code": exc.code, "Message": exc.message, "RequestId": request_id}
         except UnicodeDecodeError:
@@ -202,6 +205,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
                 received_at=received_at,
                 fault=fault.mode if fault else None,
                 credentials_provider=headers.get("x-acs-credentials-provider", ""),
+                version=headers.get("x-acs-version", ""),
             )
         )
         if status == 0:
@@ -209,17 +213,25 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         else:
             self.send_json(status, payload, answer_headers)
 
-    def dispatch(self, action: str, query_string: str, body: bytes, request_id: str, received_at: str) -> Any:
-        """Run the action's handler with the parameters from the query string and the form body.
+    def dispatch(
+        self, action: str, version: str, query_string: str, body: bytes, request_id: str, received_at: str
+    ) -> Any:
+        """Run the handler of `action` in API `version` with the parameters from the query string and form body.
 
-        :raises ApiError: for an unknown action or what the handler rejects.
+        :raises ApiError: for an action the version does not have (404 InvalidAction.NotFound, as the gateway
+            answers) or what the handler rejects.
         """
-        handler = HANDLERS.get(action)
+        handler = handler_for(version, action)
         if handler is None:
-            raise ApiError(404, "InvalidAction.NotFound", f"Specified api is not found: {action}.")
+            raise ApiError(
+                404,
+                "InvalidAction.NotFound",
+                f"Specified api is not found, please check your url and method: {action}.",
+            )
         query, form = dict(parse_qsl(query_string)), dict(parse_qsl(body.decode("utf-8")))
         params_in = "query" if query else "body" if form else "none"
-        return handler(self.server.store, Call(action, {**query, **form}, params_in, request_id, received_at))
+        call = Call(action, {**query, **form}, params_in, request_id, received_at, version)
+        return handler(self.server.store, call)
 
     def check_request(self, headers: dict[str, str], body: bytes) -> None:
         """Check signature, clock skew, nonce reuse and API version, like the DataWorks gateway.
@@ -237,8 +249,10 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             raise ApiError(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
         if not self.server.nonce_is_new(headers.get("x-acs-signature-nonce", "")):
             raise ApiError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
-        if headers.get("x-acs-version") != API_VERSION:
-            raise ApiError(400, "InvalidVersion", f"Specified API version is not supported; use {API_VERSION}.")
+        if headers.get("x-acs-version") not in API_VERSIONS:
+            raise ApiError(
+                400, "InvalidVersion", f"Specified API version is not supported; use {' or '.join(API_VERSIONS)}."
+            )
 
     def drop_connection(self) -> None:
         """Close the socket without answering, like a reset by a load balancer."""

@@ -20,6 +20,17 @@ DEFAULT_HOLD_MS = 60_000  # a `hold` fault without latency_ms gives up waiting f
 MAX_RECORDED_REQUESTS = 1000
 PASSING_RESULTS = {"OK": "PASSED", "WARN": "PASSED", "FAIL": "BLOCKED"}
 ANY_EXTENSION = "*"
+METADATA_KEYS = (
+    "nodes",
+    "node_children",
+    "instances",
+    "projects",
+    "project_members",
+    "tables",
+    "unreadable_nodes",
+    "event_payloads",
+)
+UNREADABLE_DEFAULT = (403, "Forbidden.Access", "You are not authorized to read this node.")
 
 
 def utc_now_iso() -> str:
@@ -58,6 +69,7 @@ class RequestRecord:
     received_at: str
     fault: str | None = None
     credentials_provider: str = ""  # x-acs-credentials-provider: static_ak, default/env, ...
+    version: str = ""  # x-acs-version as sent
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,7 @@ class CallbackRecord:
     params_in: str  # "query" or "body": where the SDK put them
     request_id: str
     received_at: str
+    version: str = "2020-05-18"
 
 
 def _require(entry: dict[str, Any], *keys: str) -> None:
@@ -92,6 +105,15 @@ class EmulatorStore:
     extensions: dict[str, dict[str, Any]] = field(default_factory=dict)
     project_options: dict[tuple[str, str], Any] = field(default_factory=dict)
     check_processes: list[dict[str, Any]] = field(default_factory=list)
+    # Issue 17: stored in the 2020-05-18 wire shape; the 2024-05-18 handlers derive their shapes from it.
+    nodes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    node_children: dict[int, list[int]] = field(default_factory=dict)
+    instances: dict[int, dict[str, Any]] = field(default_factory=dict)
+    projects: dict[int, dict[str, Any]] = field(default_factory=dict)
+    project_members: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unreadable_nodes: dict[int, tuple[int, str, str]] = field(default_factory=dict)
+    event_payloads: list[dict[str, Any]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     callbacks: list[CallbackRecord] = field(default_factory=list)
     requests: deque[RequestRecord] = field(default_factory=lambda: deque(maxlen=MAX_RECORDED_REQUESTS))
@@ -106,7 +128,15 @@ class EmulatorStore:
     def reset(self) -> None:
         """Forget every seeded object, recorded call and pending fault; let every held call go."""
         with self.lock:
-            for name in ("event_details", "file_versions", "files", "folders", "extensions", "project_options"):
+            for name in (
+                "event_details",
+                "file_versions",
+                "files",
+                "folders",
+                "extensions",
+                "project_options",
+                *METADATA_KEYS,
+            ):
                 getattr(self, name).clear()
             self.check_processes.clear()
             self.faults.clear()
@@ -164,6 +194,77 @@ class EmulatorStore:
                 self.check_processes[:] = [p for p in self.check_processes if p.get("ProcessId") != entry["ProcessId"]]
             self.check_processes.append(entry)
 
+    # --- issue 17: Operation Center, workspaces, members, tables ---------------------------------------------------
+
+    def put_node(self, node: dict[str, Any], children: list[int] | None = None) -> None:
+        """Serve `node` (GetNode's Data, 2020 wire shape; needs NodeId) and, if given, its direct children's ids."""
+        _require(node, "NodeId")
+        node_id = int(node["NodeId"])
+        with self.lock:
+            self.nodes[node_id] = copy.deepcopy(node)
+            if children is not None:
+                self.node_children[node_id] = [int(c) for c in children]
+
+    def put_node_children(self, node_id: int, children: list[int]) -> None:
+        """Serve GetNodeChildren / ListDownstreamTasks of `node_id`: these node ids, in this order."""
+        with self.lock:
+            self.node_children[int(node_id)] = [int(c) for c in children]
+
+    def make_node_unreadable(
+        self, node_id: int, status: int | None = None, code: str | None = None, message: str | None = None
+    ) -> None:
+        """Answer every read of this node (GetNode, GetNodeChildren, GetTask, ListDownstreamTasks) with an error.
+
+        Default 403 Forbidden.Access; stays until reset (unlike faults, which are used up).
+
+        :raises ValueError: a status outside 400-599.
+        """
+        default_status, default_code, default_message = UNREADABLE_DEFAULT
+        status = default_status if status is None else status
+        if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+            raise ValueError("an unreadable node needs an HTTP status from 400 to 599")
+        with self.lock:
+            self.unreadable_nodes[int(node_id)] = (status, code or default_code, message or default_message)
+
+    def put_instance(self, instance: dict[str, Any]) -> None:
+        """Serve `instance` (GetInstance's Data, 2020 wire shape; needs InstanceId)."""
+        _require(instance, "InstanceId")
+        with self.lock:
+            self.instances[int(instance["InstanceId"])] = copy.deepcopy(instance)
+
+    def put_project(self, project: dict[str, Any]) -> None:
+        """Serve `project` (GetProject's Data, 2020 wire shape; needs ProjectId)."""
+        _require(project, "ProjectId")
+        with self.lock:
+            self.projects[int(project["ProjectId"])] = copy.deepcopy(project)
+
+    def put_project_members(self, project_id: int, members: list[dict[str, Any]]) -> None:
+        """Serve ListProjectMembers of a workspace (ProjectMemberList entries, 2020 wire shape)."""
+        with self.lock:
+            self.project_members[int(project_id)] = copy.deepcopy(list(members))
+
+    def put_table(self, guid: str, basic: dict[str, Any], columns: list[dict[str, Any]]) -> None:
+        """Serve GetMetaTableBasicInfo (`basic`: its Data) and GetMetaTableColumn (`columns`) for one table GUID."""
+        with self.lock:
+            self.tables[str(guid)] = {"basic": copy.deepcopy(basic), "columns": copy.deepcopy(list(columns))}
+
+    def put_event_payload(self, payload: dict[str, Any]) -> None:
+        """Keep a sample event `data` payload ({"event_code", "name", "data"}), served by GET /_emulator/payloads."""
+        _require(payload, "event_code", "data")
+        if not isinstance(payload["data"], dict):
+            raise ValueError("an event payload's data must be an object")
+        with self.lock:
+            self.event_payloads[:] = [
+                p
+                for p in self.event_payloads
+                if (p["event_code"], p.get("name")) != (payload["event_code"], payload.get("name"))
+            ]
+            self.event_payloads.append(copy.deepcopy(payload))
+
+    def event_payloads_json(self, event_code: str | None = None) -> list[dict[str, Any]]:
+        with self.lock:
+            return [copy.deepcopy(p) for p in self.event_payloads if event_code in (None, p["event_code"])]
+
     def load_seed(self, seed: dict[str, Any]) -> dict[str, int]:
         """Merge a seed document (the --seed file format) into the store and count what it added.
 
@@ -180,6 +281,14 @@ class EmulatorStore:
             "project_options",
             "check_processes",
             "faults",
+            "nodes",
+            "node_children",
+            "instances",
+            "projects",
+            "project_members",
+            "tables",
+            "unreadable_nodes",
+            "event_payloads",
         }
         if unknown:
             raise ValueError(f"unknown seed keys: {', '.join(sorted(unknown))}")
@@ -213,6 +322,8 @@ class EmulatorStore:
                 self.set_project_options(e["project_id"], e["value"], e.get("extension_code"))
             elif key == "check_processes":
                 self.put_check_process(e)
+            elif key in METADATA_KEYS:
+                self._load_metadata_entry(key, e)
             else:
                 _require(e, "action", "mode")
                 self.add_fault(
@@ -227,6 +338,30 @@ class EmulatorStore:
                 )
         except (TypeError, AttributeError) as exc:
             raise ValueError(f"bad {key} entry: {exc}") from exc
+
+    def _load_metadata_entry(self, key: str, e: dict[str, Any]) -> None:
+        if key == "nodes":
+            children = e.get("Children")
+            node = {k: v for k, v in e.items() if k != "Children"}
+            self.put_node(node, children)
+        elif key == "node_children":
+            _require(e, "node_id", "children")
+            self.put_node_children(e["node_id"], e["children"])
+        elif key == "instances":
+            self.put_instance(e)
+        elif key == "projects":
+            self.put_project(e)
+        elif key == "project_members":
+            _require(e, "project_id", "members")
+            self.put_project_members(e["project_id"], e["members"])
+        elif key == "tables":
+            _require(e, "guid", "basic", "columns")
+            self.put_table(e["guid"], e["basic"], e["columns"])
+        elif key == "unreadable_nodes":
+            _require(e, "node_id")
+            self.make_node_unreadable(e["node_id"], e.get("status"), e.get("code"), e.get("message"))
+        else:
+            self.put_event_payload(e)
 
     # --- faults ---------------------------------------------------------------------------------------------------
 
