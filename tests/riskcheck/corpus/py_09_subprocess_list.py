@@ -1,0 +1,4 @@
+import subprocess
+
+subprocess.check_call(["rm", "-rf", path])  # !MC15
+subprocess.check_call(["ls", "-l"])

@@ -1,0 +1,7 @@
+ALTER TABLE dim_user ADD COLUMNS (level STRING COMMENT '等级');
+ALTER TABLE dwd_order_di ADD IF NOT EXISTS PARTITION (ds = '${bizdate}');
+ALTER TABLE dim_user SET COMMENT '用户维表';
+ALTER TABLE dim_user TOUCH;
+ALTER TABLE dim_user CHANGE COLUMN nick_name RENAME TO nickname;
+ALTER TABLE dim_user SET LIFECYCLE 365;
+ALTER TABLE dwd_order_di MERGE SMALLFILES;

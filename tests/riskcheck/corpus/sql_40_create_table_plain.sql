@@ -1,0 +1,9 @@
+-- 建表
+CREATE TABLE IF NOT EXISTS ads_report_d (
+  `指标` STRING COMMENT '指标名称; 含分号',
+  value DOUBLE COMMENT '值'
+) COMMENT '日报'
+PARTITIONED BY (ds STRING COMMENT '业务日期')
+STORED AS ALIORC
+TBLPROPERTIES ('comment' = 'x')
+LIFECYCLE 180;

@@ -1,0 +1,4 @@
+DESC dim_user;
+SHOW PARTITIONS dwd_order;
+USE retail_dw;
+SELECT 1;
