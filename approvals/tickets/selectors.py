@@ -118,6 +118,27 @@ _LAST_MICROSECOND = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // timedelta(mic
 _CURSOR = re.compile(r"([0-9]{1,18})\.([0-9]{1,18})")  # 18 digits: both fit a 64-bit database integer
 
 
+def waiting_count(user: AbstractBaseUser | AnonymousUser) -> int:
+    """Count `waiting_for(user)` in one query (every signed-in page's title prints it): the user's rules and
+    DataWorks UID as subqueries rather than the literals `waiting_for` reads first."""
+    if not user.is_authenticated or not user.is_active:
+        return 0
+    assert isinstance(user, PermissionsMixin)
+    rules = Rule.objects.filter(Q(reviewers=user) | Q(groups__user=user), auto_outcome="").values("pk")
+    reviews = Q(Exists(TicketRule.objects.filter(ticket_id=OuterRef("pk"), rule_id__in=rules)))
+    if user.has_perm("approvals.review_any"):
+        reviews |= Q(has_rules=False)
+    approved = AuditEntry.objects.filter(
+        ticket_id=OuterRef("pk"), actor_id=user.pk, action__in=policy.APPROVAL_ACTIONS
+    )
+    own = ReviewerProfile.objects.filter(user_id=user.pk, dataworks_uid=OuterRef("operator_uid")).exclude(
+        dataworks_uid=""
+    )
+    tickets = Ticket.objects.filter(reviews, status=Ticket.Status.PENDING)
+    return tickets.exclude(Exists(approved)).exclude(Exists(own)).count()
+
+
+
 @dataclass(frozen=True, slots=True)
 class Cursor:
     """A position in a newest-first list: the last ticket shown; the next page holds the tickets after it."""

@@ -7,6 +7,7 @@ from approvals.web import views
 app_name = "approvals"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("inbox/poll", views.inbox_poll, name="inbox_poll"),
     path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:ticket_id>/decide", views.ticket_decide, name="decide"),
     path("tickets/<int:ticket_id>/override", views.ticket_override, name="override"),

@@ -1,7 +1,12 @@
-"""The reviewer's browser UI: inbox, ticket page, decision and override. Views parse, call one service, redirect."""
+"""The reviewer's browser UI: inbox, ticket page, decision and override. Views parse, call one service, redirect.
+
+The inbox and the ticket page refresh themselves by polling `inbox_poll` (static/approvals/inbox.js): a short GET
+every few seconds rather than server-sent events, which would hold one sync worker per open tab.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,11 +18,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from approvals.errors import ApprovalError, NotAllowed
@@ -25,19 +33,25 @@ from approvals.tickets import policy, services
 from approvals.tickets.presentation import InboxRow, inbox_rows, ticket_context
 from approvals.tickets.selectors import (
     Cursor,
+    ReviewState,
     newest_visible_ids,
     ticket_review_state,
     ticket_visible,
     tickets_by_ids,
+    waiting_count,
     waiting_for,
 )
 from approvals.web.forms import DecisionForm, InboxFilterForm, OverrideForm
-from config.http import client_ip
+from config.http import client_ip, json_error
 
 if TYPE_CHECKING:
     from approvals.models import Ticket
 
 PAGE_SIZE = 25
+WAITING_ROWS = 50  # the "Waiting for you" list shows the oldest 50; the title counts them all
+# The poll's own parameters; the rest of its query string is the inbox page's (filters, cursor).
+_POLL_KEYS = ("scope", "since", "fragments", "ticket")
+_PARTIALS = {"waiting": "approvals/includes/inbox_waiting.html", "all": "approvals/includes/inbox_all.html"}
 _AGES = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "7d": timedelta(days=7)}
 
 
@@ -77,28 +91,104 @@ def _filtered(tickets: QuerySet[Ticket], form: InboxFilterForm) -> QuerySet[Tick
     return tickets
 
 
+def _fingerprint(*parts: object) -> str:
+    """Digest what a list or panel shows, so the page can tell whether anything it shows changed.
+
+    Built from the displayed values rather than `updated_at`: a column the page does not show (reconciliation's
+    last check) would otherwise raise a "new changes" notice for nothing.
+    """
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def _inbox_context(request: HttpRequest, params: QueryDict) -> dict[str, Any]:
+    """Everything the inbox page and its poll show for these filters and this cursor, with the lists' fingerprint."""
+    form = InboxFilterForm(params or None)
+    # The rows show ticket columns only: joining events here made PostgreSQL join all visible tickets before sorting.
+    page = InboxPage.of(request.user, form, params.get("after"))
+    waiting = inbox_rows(waiting_for(request.user).order_by("created_at")[:WAITING_ROWS])
+    query = params.copy()
+    query.pop("after", None)
+    # Staff see which pending tickets have a rule that cannot be met (tickets.quorum).
+    show_unreachable = bool(getattr(request.user, "is_staff", False))
+    context: dict[str, Any] = {
+        "form": form,
+        "waiting": waiting,
+        "page": page,
+        "query": query.urlencode(),
+        "now": timezone.now(),
+        "show_unreachable": show_unreachable,
+        "live_scope": "inbox",
+        "live_fingerprint": _fingerprint(waiting, page.object_list, page.next_after, show_unreachable),
+    }
+    if len(waiting) < WAITING_ROWS:
+        context["waiting_count"] = len(waiting)  # the whole list is here: the title's COUNT query is not needed
+    return context
+
+
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     """List tickets waiting for me first, then every ticket I may see (filtered, paginated)."""
-    form = InboxFilterForm(request.GET or None)
-    # The rows show ticket columns only: joining events here made PostgreSQL join all visible tickets before sorting.
-    page = InboxPage.of(request.user, form, request.GET.get("after"))
-    query = request.GET.copy()
-    query.pop("after", None)
-    return render(
-        request,
-        "approvals/inbox.html",
-        {
-            "form": form,
-            "waiting": inbox_rows(waiting_for(request.user).order_by("created_at")[:50]),
-            "page": page,
-            "query": query.urlencode(),
-            "now": timezone.now(),
-            # Staff see which pending tickets have a rule that cannot be met (tickets.quorum).
-            "show_unreachable": bool(getattr(request.user, "is_staff", False)),
-        },
+    return render(request, "approvals/inbox.html", _inbox_context(request, request.GET))
+
+
+def _ticket_fingerprint(ticket: Ticket, state: ReviewState) -> str:
+    """Digest what the ticket page's decision panel and history depend on (not the code, which never changes)."""
+    return _fingerprint(
+        ticket.pk,
+        ticket.status,
+        ticket.check_result,
+        ticket.callback_status,
+        ticket.decided_at,
+        ticket.expires_at,
+        [entry.pk for entry in state.history],
+        state.can_decide,
+        state.may_override,
     )
+
+
+def _waiting_text(count: int) -> str:
+    return ngettext("%(n)d ticket waiting for you", "%(n)d tickets waiting for you", count) % {"n": count}
+
+
+@never_cache
+@require_GET
+def inbox_poll(request: HttpRequest) -> HttpResponse:
+    """Answer inbox.js's poll: the count of tickets waiting for the user and, for the page it came from, a
+    fingerprint of what that page shows; with `fragments=1` and a `since` that differs, the inbox's lists as HTML.
+
+    `scope=inbox` takes the inbox page's own filters and cursor; `scope=ticket&ticket=<id>` one ticket's page.
+    JSON 401 rather than a redirect to the login page when the session has ended: the script stops polling.
+    """
+    if not request.user.is_authenticated:
+        return json_error(401, _("Your session has ended; log in again."), code="not_authenticated")
+    scope = request.GET.get("scope", "")
+    since = request.GET.get("since", "")
+    body: dict[str, Any] = {}
+    count: int | None = None
+    if scope == "inbox":
+        params = request.GET.copy()
+        for key in _POLL_KEYS:
+            params.pop(key, None)
+        context = _inbox_context(request, params)
+        body["fingerprint"] = context["live_fingerprint"]
+        if body["fingerprint"] != since and request.GET.get("fragments") == "1":
+            body["fragments"] = {name: render_to_string(path, context) for name, path in _PARTIALS.items()}
+        count = context.get("waiting_count")
+    elif scope == "ticket":
+        raw = request.GET.get("ticket", "")
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+            return json_error(400, _("Give the ticket by its number."), field="ticket", code="invalid")
+        ticket = ticket_visible(user=request.user, ticket_id=int(raw))
+        # A ticket that vanished or became hidden changes the page too: the reviewer should reload it.
+        body["fingerprint"] = (
+            _ticket_fingerprint(ticket, ticket_review_state(ticket=ticket, user=request.user)) if ticket else "gone"
+        )
+    if count is None:
+        count = waiting_count(request.user)
+    body["count"] = count
+    body["count_text"] = _waiting_text(count)
+    return JsonResponse(body)
 
 
 def _visible_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
@@ -117,6 +207,13 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     context: dict[str, Any] = ticket_context(ticket, request.user, view=view)
     context.setdefault("decision_form", DecisionForm())
     context.setdefault("override_form", OverrideForm())
+    state = ReviewState(
+        requirements=context["requirements"],
+        history=context["history"],
+        cannot_decide_reason=context["cannot_decide"],
+        may_override=context["may_override"],
+    )
+    context.update(live_scope="ticket", live_ticket=ticket.pk, live_fingerprint=_ticket_fingerprint(ticket, state))
     return render(request, "approvals/ticket_detail.html", context)
 
 

@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "approvals.context_processors.delivery_alerts",
+                "approvals.context_processors.waiting_count",
             ],
         },
     },

@@ -40,3 +40,6 @@ REVIEW_GATE_LOST_TASK_AFTER_SECONDS = env_int("REVIEW_GATE_LOST_TASK_AFTER_SECON
 # A worker preparing a ticket holds it this long and renews it every third of it; a lease that runs out means the
 # worker died, and the ticket is prepared again.
 REVIEW_GATE_PREPARE_LEASE_SECONDS = env_int("REVIEW_GATE_PREPARE_LEASE_SECONDS", 30, minimum=3, maximum=3600)
+
+# How often signed-in pages poll /inbox/poll for the title count and the inbox's lists (static/approvals/inbox.js).
+REVIEW_GATE_INBOX_POLL_SECONDS = env_float("REVIEW_GATE_INBOX_POLL_SECONDS", 15.0, minimum=5.0)
