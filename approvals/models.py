@@ -81,6 +81,19 @@ class Rule(models.Model):
     auto_outcome = models.CharField(
         _("automatic outcome"), max_length=4, choices=AutoOutcome.choices, default=AutoOutcome.NONE, blank=True
     )
+    # Notifications (the notifications app reads these; channels and groups are named, checked when saved).
+    notify = models.JSONField(
+        _("notify channels"), default=list, blank=True, help_text=_("Names of notification channels.")
+    )
+    remind_every = models.DurationField(_("remind every"), null=True, blank=True)
+    escalate_after = models.DurationField(_("escalate after"), null=True, blank=True)
+    escalate_to_group = models.CharField(_("escalate to group"), max_length=150, blank=True)
+    escalate_to_channel = models.CharField(_("escalate to channel"), max_length=100, blank=True)
+    working_hours = models.BooleanField(
+        _("count working hours only"),
+        default=True,
+        help_text=_("Reminders and escalation count only working time (the working day and the holiday table)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import Rule
+from approvals.rules.extensions import unknown_references
 from approvals.rules.fields import RULE_FIELDS, RuleField, Widget
 from approvals.rules.validators import MAX_INT, list_from_text, list_to_text
 from approvals.tickets.matching import Subject
@@ -68,6 +69,9 @@ class RuleAdminForm(forms.ModelForm):
                 cleaned[field.name] = field.validate(_as_file_value(field, cleaned[field.name]))
             except ValidationError as exc:
                 self.add_error(field.name, exc)
+        for name, message in unknown_references(cleaned):
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
         return cleaned
 
 

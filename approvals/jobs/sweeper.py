@@ -20,7 +20,7 @@ from approvals.delivery import outbox
 from approvals.delivery import selectors as delivery_selectors
 from approvals.errors import TicketNotOpen
 from approvals.intake.recovery import preparation_dispatch_due
-from approvals.jobs.timer import lost_after
+from approvals.jobs.timer import lost_after, run_extra_steps
 from approvals.models import Ticket
 from approvals.tickets import services
 from approvals.tickets.workspace import extension_parameters
@@ -43,6 +43,7 @@ def sweep(now: datetime | None = None) -> dict[str, Any]:
     # The due-time loop (approvals.jobs.timer) does these within seconds; here they run again as a safety net.
     report["requeued_preparations"] = preparation_dispatch_due(now=now, lost_after=lost_after())
     report["requeued_events"] = event_requeue_stale(now=now, older_than=lost_after())
+    report.update(run_extra_steps(now))  # other apps' due work (notifications, reminders)
     extension_parameters(refresh=True)
     report["oldest_undelivered_seconds"] = _oldest_undelivered(now)
     if any(report[k] for k in ("requeued_deliveries", "expired_tickets", "requeued_preparations", "requeued_events")):

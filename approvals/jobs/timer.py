@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,6 +39,28 @@ def lost_after() -> timedelta:
     return timedelta(seconds=settings.REVIEW_GATE_LOST_TASK_AFTER_SECONDS)
 
 
+DueStep = Callable[..., int]  # (*, now: datetime, lost_after: timedelta) -> how many it queued
+_extra_steps: dict[str, DueStep] = {}
+
+
+def register_due_step(name: str, step: DueStep) -> None:
+    """Run `step(now=..., lost_after=...)` in every pass of the due-time loop and of the sweeper: the way apps
+    that build on approvals (notifications) get their due work queued within seconds. Steps must be idempotent."""
+    _extra_steps[name] = step
+
+
+def run_extra_steps(now: datetime) -> dict[str, int]:
+    """Run the registered steps once; one failing step does not stop the others (it is logged)."""
+    done: dict[str, int] = {}
+    for name, step in tuple(_extra_steps.items()):
+        try:
+            done[name] = step(now=now, lost_after=lost_after())
+        except Exception:
+            logger.exception("Due-time step %s failed", name)
+            done[name] = 0
+    return done
+
+
 def run_due_once(now: datetime | None = None) -> dict[str, int]:
     """Queue everything that is due now, once; return how many of each kind were queued."""
     now = now or timezone.now()
@@ -45,6 +68,7 @@ def run_due_once(now: datetime | None = None) -> dict[str, int]:
         "deliveries": callback_dispatch_due(now=now, lost_after=lost_after()),
         "preparations": preparation_dispatch_due(now=now, lost_after=lost_after()),
         "events": event_requeue_stale(now=now, older_than=lost_after()),
+        **run_extra_steps(now),
     }
 
 

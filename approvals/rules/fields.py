@@ -46,6 +46,10 @@ MATCHES = Fieldset(
 )
 REVIEWERS = Fieldset(_("Who reviews"))
 OUTCOME = Fieldset(_("Automatic outcome and timeout"))
+NOTIFY = Fieldset(
+    _("Notifications"),
+    _("Channels are defined under Notifications; reminders repeat until the ticket is decided."),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,8 @@ _PATHS_HELP = _(
     "One glob over folder/path/file_name per line, e.g. etl/**. ** spans folders, * and ? stay within one. "
     "Empty means all; a path rule never matches an event without a path."
 )
+_NOTIFY_HELP = _("Channel names, separated by commas or new lines. Empty: no messages for this rule.")
+_EVERY_HELP = _('A number and a unit: "30m", "4h", "1d". Empty means never.')
 _TIMEOUT_HELP = _('A number and a unit: "90s", "30m", "24h", "2d". Empty means no timeout.')
 
 RULE_FIELDS: tuple[RuleField, ...] = (
@@ -129,6 +135,14 @@ RULE_FIELDS: tuple[RuleField, ...] = (
     RuleField("on_timeout", "on_timeout", v.validate_on_timeout, _same, OUTCOME),
     # The admin shows the automatic outcome first: with one, the timeout does not apply.
     RuleField("auto_outcome", "auto", v.validate_auto, _same, OUTCOME, admin_rank=-1),
+    RuleField("notify", "notify", v.validate_channel_names, _strings, NOTIFY, Widget.LIST, _NOTIFY_HELP),
+    RuleField("remind_every", "remind_every", v.parse_interval, v.format_duration, NOTIFY, Widget.TEXT, _EVERY_HELP),
+    RuleField(
+        "escalate_after", "escalate_after", v.parse_interval, v.format_duration, NOTIFY, Widget.TEXT, _EVERY_HELP
+    ),
+    RuleField("escalate_to_group", "escalate_to_group", v.validate_group_name, _same, NOTIFY),
+    RuleField("escalate_to_channel", "escalate_to_channel", v.validate_channel_name, _same, NOTIFY),
+    RuleField("working_hours", "working_hours", v.validate_enabled, _same, NOTIFY),
 )
 # The fields stored on the rule's row (every one but the reviewers and groups), which `rule_save` takes as `values`.
 VALUE_FIELDS: tuple[RuleField, ...] = tuple(field for field in RULE_FIELDS if not field.is_relation)

@@ -189,3 +189,46 @@ def list_from_text(text: str, *, integers: bool = False) -> list[Any]:
 def list_to_text(values: Iterable[object], *, separator: str = ", ") -> str:
     """Render a list for the admin's text fields (the inverse of `list_from_text`)."""
     return separator.join(str(v) for v in values)
+
+
+_CHANNEL_NAME_RE = re.compile(r"[-a-zA-Z0-9_]{1,100}")
+
+
+def _channel_name(item: str) -> None:
+    if not _CHANNEL_NAME_RE.fullmatch(item):
+        raise ValidationError(
+            _("%(item)r is not a channel name (letters, digits, - and _, at most 100).") % {"item": item[:120]}
+        )
+
+
+def validate_channel_names(value: object) -> list[str]:
+    """Return a list of notification channel names (their existence is checked when the rule is saved)."""
+    return _str_list(value, _channel_name)
+
+
+def validate_channel_name(value: object) -> str:
+    """Return one channel name, or "" for none."""
+    if not isinstance(value, str):
+        raise ValidationError(_("Must be a string."))
+    if value:
+        _channel_name(value)
+    return value
+
+
+def validate_group_name(value: object) -> str:
+    """Return one group name, or "" for none (its existence is checked when the rule is saved)."""
+    if not isinstance(value, str):
+        raise ValidationError(_("Must be a string."))
+    if value:
+        _plain_text(value)
+        if len(value) > 150:
+            raise ValidationError(_("Longer than %(n)d characters.") % {"n": 150})
+    return value
+
+
+def parse_interval(value: object) -> timedelta | None:
+    """Return a reminder or escalation interval ("30m", "4h"); "" means none. At least one minute."""
+    duration = parse_duration(value)
+    if duration is not None and duration < timedelta(minutes=1):
+        raise ValidationError(_("Must be at least one minute."))
+    return duration

@@ -132,7 +132,7 @@ def ticket_ready(*, ticket_id: int, prepared: Mapping[str, object]) -> Ticket:
             # or the next event; queued with the commit, so only for a ticket that is really ready.
             enqueue_diff_prerender_with_commit(ticket.pk)
         _publish(ticket, Change.READY)
-    auto = _automatic_outcome(rules)
+    auto = automatic_outcome(rules)
     if auto is not None:
         result, comment = auto
         return ticket_auto_decide(ticket_id=ticket.pk, result=result, comment=comment)
@@ -154,7 +154,7 @@ def _earlier_open_ticket(ticket: Ticket) -> Ticket | None:
     )
 
 
-def _automatic_outcome(rules: list[Rule]) -> tuple[str, str] | None:
+def automatic_outcome(rules: list[Rule]) -> tuple[str, str] | None:
     """Return (result, why) when no human is needed, else None."""
     if not rules:
         unmatched = settings.REVIEW_GATE_UNMATCHED

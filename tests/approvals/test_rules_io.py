@@ -323,6 +323,12 @@ class TestExport:
             'timeout = "1d"\n'
             'on_timeout = "FAIL"\n'
             'auto = ""\n'
+            "notify = []\n"
+            'remind_every = ""\n'
+            'escalate_after = ""\n'
+            'escalate_to_group = ""\n'
+            'escalate_to_channel = ""\n'
+            "working_hours = true\n"
         )
 
     def test_export_import_export_is_byte_identical(self, people):

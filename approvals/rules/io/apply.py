@@ -10,8 +10,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from approvals.models import Rule, Ticket
+from approvals.rules.extensions import sections, unknown_references
 from approvals.rules.fields import VALUE_FIELDS
-from approvals.rules.io.parse import Problem, RulesFileError, RuleSpec, by_line, decode_rules, read_rules
+from approvals.rules.io.parse import (
+    Problem,
+    RulesFileError,
+    RuleSpec,
+    by_line,
+    decode_rules,
+    read_rules,
+    read_sections,
+)
 from approvals.rules.services import rule_changes, rule_delete, rule_save
 
 
@@ -25,6 +34,7 @@ class ImportResult:
     deleted: list[str] = field(default_factory=list)
     open_tickets_losing_rules: int = 0
     dry_run: bool = False
+    sections: list[str] = field(default_factory=list)  # what other apps' sections ([[channels]]) did
 
 
 def _resolve(specs: list[RuleSpec]) -> tuple[dict[str, int], dict[str, int], list[Problem]]:
@@ -61,12 +71,31 @@ def import_rules(data: bytes, *, prune: bool = False, dry_run: bool = False) -> 
     :raises RulesFileError: with every problem in the file (a named reviewer or group that does not exist too), in
         line order; nothing is changed.
     """
-    specs, problems = read_rules(decode_rules(data))
+    source = decode_rules(data)
+    specs, problems = read_rules(source)
+    section_tables, declared, section_problems = read_sections(source)
     with transaction.atomic():
         users, groups, unknown = _resolve(specs)
-        if problems or unknown:
-            raise RulesFileError(by_line([*problems, *unknown]))
-        return _apply(specs, users, groups, prune=prune, dry_run=dry_run)
+        references = [
+            Problem(spec.key_lines.get(field, spec.line), field, message)
+            for spec in specs
+            for field, message in unknown_references(spec.values, declared)
+        ]
+        everything = [*problems, *section_problems, *unknown, *references]
+        if everything:
+            raise RulesFileError(by_line(everything))
+        # Sections first: the rules may name what they declare (a rule's `notify` names a channel of the file).
+        notes = [
+            line
+            for key, section in sections().items()
+            if key in section_tables
+            for line in section.apply(section_tables[key], dry_run)
+        ]
+        result = _apply(specs, users, groups, prune=prune, dry_run=dry_run)
+        result.sections = notes
+        if dry_run:
+            transaction.set_rollback(True)  # a section's dry run may have written to compare; nothing stays
+        return result
 
 
 def _apply(

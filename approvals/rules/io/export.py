@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from approvals.models import Rule
+from approvals.rules.extensions import sections
 from approvals.rules.fields import file_values
 
 EXPORT_HEADER = "# Review Gate reviewer rules. Load with: python manage.py import_rules FILE [--prune] [--dry-run]\n"
@@ -44,4 +45,5 @@ def export_rules() -> str:
     """Return every rule as a rules file, ordered by name, so export → import → export is byte-identical."""
     # Sorted in Python, by code point, so the order does not depend on the database's collation.
     rules = sorted(Rule.objects.prefetch_related("reviewers", "groups"), key=lambda rule: rule.name)
-    return EXPORT_HEADER + "".join("\n" + rule_to_toml(rule) for rule in rules)
+    other = "".join(section.export() for _key, section in sorted(sections().items()))
+    return EXPORT_HEADER + other + "".join("\n" + rule_to_toml(rule) for rule in rules)

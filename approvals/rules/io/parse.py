@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from approvals.rules.extensions import sections
 from approvals.rules.fields import RULE_FIELDS
 from approvals.rules.io.locate import TableLines, first_key, locate
 
@@ -79,9 +80,11 @@ def read_rules(source: str) -> tuple[list[RuleSpec], list[Problem]]:
         return [], [_syntax_problem(source, exc)]
     layout = locate(source)
     problems: list[Problem] = []
+    known_sections = sections()
     for key in document:
-        if key != "rules":
-            message = _("Unknown top-level key; a rules file holds only [[rules]] tables.")
+        if key != "rules" and key not in known_sections:
+            allowed = ", ".join(f"[[{name}]]" for name in ["rules", *sorted(known_sections)])
+            message = _("Unknown top-level key; a rules file holds only %(tables)s tables.") % {"tables": allowed}
             problems.append(Problem(layout.top_keys.get(key), key, message))
     tables = document.get("rules", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
@@ -158,3 +161,32 @@ def decode_rules(data: bytes) -> str:
 def by_line(problems: list[Problem]) -> list[Problem]:
     """Return problems in file order (problems without a line last), keeping the order within a line."""
     return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+
+
+def _header_lines(source: str, key: str) -> list[int]:
+    pattern = re.compile(r"^\s*\[\[\s*" + re.escape(key) + r"\s*\]\]", re.MULTILINE)
+    return [source.count("\n", 0, match.start()) + 1 for match in pattern.finditer(source)]
+
+
+def read_sections(source: str) -> tuple[dict[str, list[dict[str, Any]]], dict[str, set[str]], list[Problem]]:
+    """Read the other apps' sections of a rules file (`[[channels]]`): their tables, the names each declares, and
+    their problems with lines. A file that is not valid TOML has no sections (read_rules reports the syntax)."""
+    try:
+        document = tomllib.loads(source)
+    except tomllib.TOMLDecodeError:
+        return {}, {}, []
+    tables: dict[str, list[dict[str, Any]]] = {}
+    declared: dict[str, set[str]] = {}
+    problems: list[Problem] = []
+    for key, section in sections().items():
+        value = document.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+            problems.append(Problem(None, key, _("Must be [[%(key)s]] tables.") % {"key": key}))
+            continue
+        headers = _header_lines(source, key)
+        names, section_problems = section.read(value)
+        for problem in section_problems:
+            line = headers[problem.index] if problem.index < len(headers) else None
+            problems.append(Problem(line, problem.key, problem.message))
+        tables[key], declared[key] = value, names
+    return tables, declared, problems
