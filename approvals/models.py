@@ -20,6 +20,26 @@ class CheckResult(models.TextChoices):
     FAIL = "FAIL", _("FAIL (block)")
 
 
+class Risk(models.TextChoices):
+    """A change's risk as the analyser found it at preparation (riskcheck): the highest severity of its findings,
+    NONE when it found nothing, NOT_ASSESSED when it did not read the change (Operation Center, a file type it cannot
+    read, a deletion, code too large, an analysis that failed)."""
+
+    NONE = "NONE", _("None")
+    LOW = "LOW", _("Low")
+    MEDIUM = "MEDIUM", _("Medium")
+    HIGH = "HIGH", _("High")
+    CRITICAL = "CRITICAL", _("Critical")
+    NOT_ASSESSED = "NOT_ASSESSED", _("Not assessed")
+
+
+# A rule's risk bounds name severities only: "at least NONE" would match everything, so it is not offered.
+RISK_AT_LEAST_CHOICES = [("", _("Not a criterion"))] + [
+    (r.value, r.label) for r in Risk if r not in (Risk.NONE, Risk.NOT_ASSESSED)
+]
+RISK_AT_MOST_CHOICES = [("", _("Not a criterion"))] + [(r.value, r.label) for r in Risk if r is not Risk.NOT_ASSESSED]
+
+
 class ReviewerProfile(models.Model):
     """Links a Review Gate user to their DataWorks (Alibaba Cloud) UID, so own changes can be recognised."""
 
@@ -69,6 +89,22 @@ class Rule(models.Model):
         _("path globs"), default=list, blank=True, help_text=_("Globs over folder/path/file_name; empty means all.")
     )
     file_types = models.JSONField(_("file types"), default=list, blank=True, help_text=_("Empty means all."))
+    # Risk found at preparation (riskcheck). A change nobody analysed (NOT_ASSESSED) counts as at least every level
+    # and at most none: nothing passes automatically by not being analysed.
+    risk_at_least = models.CharField(
+        _("risk at least"),
+        max_length=12,
+        choices=RISK_AT_LEAST_CHOICES,
+        blank=True,
+        help_text=_("Matches changes whose risk is this or higher, and changes that were not assessed."),
+    )
+    risk_at_most = models.CharField(
+        _("risk at most"),
+        max_length=12,
+        choices=RISK_AT_MOST_CHOICES,
+        blank=True,
+        help_text=_("Matches changes whose risk is this or lower; never a change that was not assessed."),
+    )
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="review_rules", verbose_name=_("reviewers")
     )
@@ -154,6 +190,9 @@ class Ticket(models.Model):
     file_id = models.BigIntegerField(_("file ID"), null=True, blank=True)
     file_type = models.IntegerField(_("file type"), null=True, blank=True)
     snapshot = models.JSONField(_("details fetched from DataWorks"), default=dict, blank=True)
+    # Written once by preparation with the analysis in `snapshot["risk"]`; rules match on it. Blank: not prepared
+    # yet, or prepared before risk analysis existed (matched like NOT_ASSESSED).
+    risk = models.CharField(_("risk"), max_length=12, choices=Risk.choices, blank=True, db_index=True)
     old_content = models.TextField(_("previous code"), blank=True)
     new_content = models.TextField(_("new code"), blank=True)
     old_label = models.CharField(_("previous side"), max_length=200, blank=True)
@@ -274,6 +313,7 @@ class AuditEntry(AppendOnly):
         CALLBACK_RETRIED = "CALLBACK_RETRIED", _("Result delivery retried by an administrator")
         CALLBACK_RESOLVED = "CALLBACK_RESOLVED", _("Result delivery marked as resolved")
         RESOLVED_IN_DATAWORKS = "RESOLVED_IN_DATAWORKS", _("Resolved in DataWorks")
+        FINDING_WAIVED = "FINDING_WAIVED", _("Risk finding waived")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="audit", verbose_name=_("ticket"))
     actor = models.ForeignKey(
@@ -301,6 +341,31 @@ class AuditEntry(AppendOnly):
             "action": self.get_action_display(),
             "ticket": self.ticket_id,
         }
+
+
+class FindingWaiver(AppendOnly):
+    """A reviewer's waiver of one risk finding (rule and line) on one ticket, with the reason; audited.
+
+    A waiver changes what the ticket page and the tip show, never which rules matched: matching used the risk found
+    at preparation, so a waiver cannot remove a requirement.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="waivers", verbose_name=_("ticket"))
+    rule = models.CharField(_("risk rule"), max_length=8)
+    line = models.PositiveIntegerField(_("line"))
+    reason = models.TextField(_("reason"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("waived by")
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("waived risk finding")
+        verbose_name_plural = _("waived risk findings")
+        constraints = [models.UniqueConstraint(fields=["ticket", "rule", "line"], name="waiver_once_per_finding")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.rule}@{self.line} on ticket {self.ticket_id}"
 
 
 class Callback(models.Model):

@@ -25,6 +25,32 @@ class WorkspaceSettings(models.Model):
         default=TipLanguage.INHERIT,
         help_text=_("The language of the tip DataWorks shows the developer when a change is decided."),
     )
+    # Risk analysis (riskcheck, docs/risk-in-review.md). Each one left empty inherits: the extension's workspace
+    # option in DataWorks, else the analyser's default. Validated by workspaces.risk (the admin's form uses it).
+    risk_severity_overrides = models.JSONField(
+        _("risk rule severities"),
+        default=dict,
+        blank=True,
+        help_text=_('Severity per risk rule, replacing its default, e.g. {"MC14": "MEDIUM", "MC09": "LOW"}.'),
+    )
+    risk_disabled_rules = models.JSONField(
+        _("switched-off risk rules"),
+        default=list,
+        blank=True,
+        help_text=_("Risk rules (MC01-MC18) that report nothing here."),
+    )
+    risk_scratch_patterns = models.JSONField(
+        _("scratch table patterns"),
+        default=list,
+        blank=True,
+        help_text=_("Table names whose DROP or TRUNCATE is only LOW risk. Empty: tmp_*, temp_*, *_tmp, *_temp."),
+    )
+    risk_protected_patterns = models.JSONField(
+        _("protected table patterns"),
+        default=list,
+        blank=True,
+        help_text=_("Tables whose every write or DDL is CRITICAL (MC18), e.g. ods_* or prod_prj.dim_*. Empty: none."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import Rule
+from approvals.models import Risk, Rule
 from approvals.rules.extensions import unknown_references
 from approvals.rules.fields import RULE_FIELDS, RuleField, Widget
 from approvals.rules.validators import MAX_INT, list_from_text, list_to_text
@@ -92,10 +92,24 @@ class MatchTesterForm(forms.Form):
         help_text=_("folder/path/file_name; leave empty for events without a file (e.g. Operation Center)."),
     )
     file_type = forms.IntegerField(label=_("file type"), required=False, min_value=0, max_value=MAX_INT)
+    risk = forms.ChoiceField(
+        label=_("risk"),
+        required=False,
+        choices=[("", _("Not assessed (as an unread change)")), *Risk.choices],
+        help_text=_("The risk preparation would find. Not assessed counts as at least every level and at most none."),
+    )
+
+    def risk_used(self) -> str:
+        """Return the risk the (valid) form matches with: the one chosen, else NOT_ASSESSED."""
+        return self.cleaned_data.get("risk") or Risk.NOT_ASSESSED
 
     def subject(self) -> Subject:
         """Return the matching subject the (valid) form describes."""
         data = self.cleaned_data
         return Subject(
-            project_id=data["project_id"], event_code=data["event_code"], path=data["path"], file_type=data["file_type"]
+            project_id=data["project_id"],
+            event_code=data["event_code"],
+            path=data["path"],
+            file_type=data["file_type"],
+            risk=self.risk_used(),
         )

@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from approvals.admin.forms import MatchTesterForm, RuleAdminForm
-from approvals.models import Rule, RuleChange
+from approvals.models import Risk, Rule, RuleChange
 from approvals.rules.fields import VALUE_FIELDS, admin_fieldsets
 from approvals.rules.services import rule_delete, rule_save
 from approvals.rules.validators import format_duration
@@ -71,6 +71,7 @@ class RuleAdmin(admin.ModelAdmin):
         "projects_display",
         "events_display",
         "paths_display",
+        "risk_display",
         "min_approvals",
         "timeout_display",
         "auto_outcome",
@@ -148,6 +149,18 @@ class RuleAdmin(admin.ModelAdmin):
     def paths_display(self, obj: Rule) -> str:
         return _short_list(obj.paths)
 
+    @admin.display(description=_("risk"))
+    def risk_display(self, obj: Rule) -> str:
+        labels = dict(Risk.choices)
+        low, high = obj.risk_at_least, obj.risk_at_most
+        if low and high:
+            return f"{labels.get(low, low)}..{labels.get(high, high)}"
+        if low:
+            return f"≥ {labels.get(low, low)}"
+        if high:
+            return f"≤ {labels.get(high, high)}"
+        return str(_("any"))
+
     @admin.display(description=_("timeout"), ordering="timeout")
     def timeout_display(self, obj: Rule) -> str:
         return format_duration(obj.timeout) or "-"
@@ -182,6 +195,8 @@ class RuleAdmin(admin.ModelAdmin):
             "unmatched_setting": settings.REVIEW_GATE_UNMATCHED,
         }
         if form.is_valid():
+            risk = form.risk_used()
+            context["risk_used"] = {"value": risk, "label": dict(Risk.choices).get(risk, risk)}
             enabled, disabled = _rules_for_tester(form.subject())
             context["matches"] = [self._tester_row(rule) for rule in enabled]
             context["disabled_matches"] = [self._tester_row(rule) for rule in disabled]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from approvals.admin.actions import retry_preparation
-from approvals.models import AuditEntry, Ticket
+from approvals.models import AuditEntry, FindingWaiver, Ticket
 from config.admin import ReadOnlyAdminMixin
 
 # Columns a ticket list never shows and that can be large (fetched code, scheduling configuration, snapshot).
@@ -39,6 +39,16 @@ class AuditEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
         return super().get_queryset(request).select_related("actor")
+
+
+class FindingWaiverInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = FindingWaiver
+    fields = ("created_at", "rule", "line", "actor", "reason")
+    readonly_fields = fields
+    ordering = ("created_at", "pk")
+    extra = 0
+    can_delete = False
+    show_change_link = False
 
 
 # --- Checked lists and actions (shared with the other approvals admins) ----------------------------------------------
@@ -122,12 +132,13 @@ class TicketAdmin(ReadOnlyAdminMixin, CheckedModelAdmin):
         "event_code",
         "project_id",
         "title",
+        "risk",
         "status",
         "check_result",
         "callback_status",
         "created_at",
     )
-    list_filter = ("status", "callback_status", "event_code", "created_at")
+    list_filter = ("status", "risk", "callback_status", "event_code", "created_at")
     search_fields = ("=message_id", "title", "path")
     ordering = ("-created_at", "-pk")
     actions = (retry_preparation,)
@@ -135,7 +146,7 @@ class TicketAdmin(ReadOnlyAdminMixin, CheckedModelAdmin):
     # The list shows no related object; never join the event, whose raw payload is large.
     list_select_related = ()
     show_full_result_count = False  # COUNT(*) over a large ticket table is slow; the paginator does without it
-    inlines = (AuditEntryInline,)
+    inlines = (AuditEntryInline, FindingWaiverInline)
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return TicketChangeList

@@ -17,11 +17,12 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from approvals.diff import compute_diff
-from approvals.models import AuditEntry, CheckResult, Rule, Ticket
+from approvals.models import AuditEntry, CheckResult, Risk, Rule, Ticket
 from approvals.tickets import tips
 from approvals.tickets.policy import Requirement
-from approvals.tickets.selectors import Cursor, ReviewState, operator_name, ticket_review_state
+from approvals.tickets.selectors import Cursor, ReviewState, operator_name, ticket_review_state, ticket_risk_view
 from events.catalogue import Subject, subject_of
+from riskcheck import mask_secrets
 
 MAX_ID = 2**63 - 1  # largest value of a 64-bit database column
 
@@ -33,8 +34,13 @@ def _diff_for(ticket: Ticket) -> dict[str, Any] | None:
     if subject_of(ticket.event_code) != Subject.FILE or ticket.status == Ticket.Status.PREPARING:
         return None
     # as_dict() carries no HTML, so syntax highlighting would be computed for nothing.
+    # AccessKey IDs masked, as on the ticket page (risk rule MC16).
     diff = compute_diff(
-        ticket.old_content, ticket.new_content, file_type=ticket.file_type, file_name=ticket.title, highlight=False
+        mask_secrets(ticket.old_content),
+        mask_secrets(ticket.new_content),
+        file_type=ticket.file_type,
+        file_name=ticket.title,
+        highlight=False,
     )
     return diff.as_dict()
 
@@ -118,7 +124,14 @@ class TicketSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
     decided_by = serializers.SerializerMethodField(help_text=_("User name of who decided, null when nobody did."))
     expires_at = serializers.DateTimeField(allow_null=True)
+    risk = serializers.SerializerMethodField(
+        help_text=_("The risk found when the change was prepared (rules matched on it); null before preparation.")
+    )
     url = serializers.SerializerMethodField(help_text=_("Absolute link to the ticket's page in the browser UI."))
+
+    @extend_schema_field(serializers.ChoiceField(choices=Risk.choices, allow_null=True))
+    def get_risk(self, ticket: Ticket) -> str | None:
+        return ticket.risk or None
 
     def get_operator(self, ticket: Ticket) -> str:
         return operator_name(ticket)
@@ -287,6 +300,21 @@ class AuditEntrySerializer(serializers.Serializer):
         return entry.result or None
 
 
+class FindingSerializer(serializers.Serializer):
+    """One risk finding, in the requester's language, AccessKeys masked."""
+
+    rule = serializers.CharField(help_text=_("The risk rule, MC01 to MC18."))
+    severity = serializers.ChoiceField(choices=["LOW", "MEDIUM", "HIGH", "CRITICAL"])
+    line = serializers.IntegerField(help_text=_("1-based line of the new code."))
+    title = serializers.CharField()
+    message = serializers.CharField()
+    why = serializers.CharField(help_text=_("Why this matters."))
+    excerpt = serializers.CharField()
+    waived = serializers.BooleanField()
+    waived_by = serializers.CharField(allow_null=True)
+    waiver_reason = serializers.CharField(allow_null=True)
+
+
 class TicketStateSerializer(TicketSerializer):
     """A ticket with its review state for the requesting user (what a decision returns)."""
 
@@ -298,6 +326,10 @@ class TicketStateSerializer(TicketSerializer):
     history = serializers.SerializerMethodField()
     can_decide = serializers.SerializerMethodField(help_text=_("Whether the requesting user may decide it now."))
     cannot_decide_reason = serializers.SerializerMethodField(help_text=_("Why not, or null when they may."))
+    risk_after_waivers = serializers.SerializerMethodField(
+        help_text=_("The highest severity of the findings nobody waived (what the page and the tip show).")
+    )
+    findings = serializers.SerializerMethodField(help_text=_("The risk findings, waived ones marked."))
 
     def _state(self, ticket: Ticket) -> ReviewState:
         cache: dict[int, ReviewState] = self.context.setdefault("review_states", {})
@@ -318,6 +350,20 @@ class TicketStateSerializer(TicketSerializer):
 
     def get_cannot_decide_reason(self, ticket: Ticket) -> str | None:
         return self._state(ticket).cannot_decide_reason
+
+    # A plain string in the schema: the same choices as `risk` under a second enum name would warn.
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_risk_after_waivers(self, ticket: Ticket) -> str | None:
+        return ticket_risk_view(ticket).effective
+
+    @extend_schema_field(FindingSerializer(many=True))
+    def get_findings(self, ticket: Ticket) -> Any:
+        findings = [finding.as_dict() for finding in ticket_risk_view(ticket).findings]
+        for finding in findings:  # masked by the selector already; again here, where the JSON leaves the server
+            for key in ("message", "why", "excerpt", "waiver_reason"):
+                if isinstance(finding.get(key), str):
+                    finding[key] = mask_secrets(finding[key])
+        return FindingSerializer(findings, many=True).data
 
 
 class TicketDetailSerializer(TicketStateSerializer):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from approvals.delivery.outbox import callback_answer_without_ticket
 from approvals.intake.preparation import Prepared, prepare_file_event, prepare_operation_event, prepare_table_event
+from approvals.intake.risk import assess_change
 from approvals.intake.storable import make_storable
 from approvals.models import CheckResult, Ticket
 from approvals.retry import backoff_seconds
@@ -168,6 +169,16 @@ def _prepare(ticket: Ticket, data: dict[str, object]) -> Prepared:
         prepared = prepare_operation_event(event_code=ticket.event_code, data=data)
     # The workspace's options are read now, outside any transaction, and kept with the ticket's snapshot.
     prepared.snapshot["options"] = project_options(ticket.project_id)
+    # The risk analysis runs here, in the worker, once; pages and rules read what it stored.
+    prepared.risk, prepared.snapshot["risk"] = assess_change(
+        get_client(),
+        project_id=ticket.project_id,
+        event_code=ticket.event_code,
+        file_type=prepared.file_type,
+        new_content=prepared.new_content,
+        old_content=prepared.old_content,
+        snapshot=prepared.snapshot,
+    )
     return prepared
 
 

@@ -39,6 +39,7 @@ class Prepared:
     old_config: str = ""
     new_config: str = ""
     snapshot: dict[str, Any] = field(default_factory=dict)
+    risk: str = ""  # set by approvals.intake.risk once the change is fetched (NONE..CRITICAL or NOT_ASSESSED)
 
 
 def _cap(text: str | None) -> tuple[str, bool]:

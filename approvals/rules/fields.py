@@ -128,6 +128,8 @@ RULE_FIELDS: tuple[RuleField, ...] = (
     RuleField(
         "file_types", "file_types", v.validate_file_types, _integers, MATCHES, Widget.LIST, _LIST_HELP, integers=True
     ),
+    RuleField("risk_at_least", "risk_at_least", v.validate_risk_at_least, _same, MATCHES),
+    RuleField("risk_at_most", "risk_at_most", v.validate_risk_at_most, _same, MATCHES),
     RuleField("reviewers", "reviewers", v.validate_names, _usernames, REVIEWERS),
     RuleField("groups", "groups", v.validate_names, _group_names, REVIEWERS),
     RuleField("min_approvals", "min_approvals", v.validate_min_approvals, _same, REVIEWERS),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from approvals.models import CheckResult, Rule
+from approvals.models import RISK_AT_LEAST_CHOICES, RISK_AT_MOST_CHOICES, CheckResult, Rule
 from events.catalogue import GATED_CODES
 
 NAME_MAX_LENGTH = 100
@@ -232,3 +232,27 @@ def parse_interval(value: object) -> timedelta | None:
     if duration is not None and duration < timedelta(minutes=1):
         raise ValidationError(_("Must be at least one minute."))
     return duration
+
+
+def _risk_bound(value: object, choices: Sequence[tuple[str, object]]) -> str:
+    allowed = [code for code, _label in choices]
+    if not isinstance(value, str) or value not in allowed:
+        names = ", ".join(f'"{code}"' for code in allowed)
+        raise ValidationError(_("Must be one of: %(names)s.") % {"names": names})
+    return value
+
+
+def validate_risk_at_least(value: object) -> str:
+    """Return the lowest risk a rule matches: "" (not a criterion), LOW, MEDIUM, HIGH or CRITICAL.
+
+    A change that was not assessed (NOT_ASSESSED) counts as at least every level (fail closed).
+    """
+    return _risk_bound(value, RISK_AT_LEAST_CHOICES)
+
+
+def validate_risk_at_most(value: object) -> str:
+    """Return the highest risk a rule matches: "" (not a criterion), NONE, LOW, MEDIUM, HIGH or CRITICAL.
+
+    A change that was not assessed (NOT_ASSESSED) is never at most anything.
+    """
+    return _risk_bound(value, RISK_AT_MOST_CHOICES)

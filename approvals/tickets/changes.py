@@ -33,6 +33,7 @@ class Change(StrEnum):
     CALLBACK_FAILED = "callback_failed"  # DataWorks refused the result permanently
     CALLBACK_RETRIED = "callback_retried"
     CALLBACK_RESOLVED = "callback_resolved"
+    FINDING_WAIVED = "finding_waived"  # a reviewer waived a risk finding (what the page and tip show changes)
 
 
 @dataclass(frozen=True, slots=True)

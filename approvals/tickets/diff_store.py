@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString
 from approvals.diff import VIEWS, compute_diff, render_diff_html
 from approvals.diff.model import Side
 from approvals.models import RenderedDiff, Ticket
+from riskcheck import mask_secrets
 
 logger = logging.getLogger(__name__)
 
@@ -114,9 +115,17 @@ def rendered_diff(old: str, new: str, *, file_type: int | None = None, file_name
 
 
 def ticket_diffs(ticket: Ticket, *, view: str) -> tuple[StoredDiff, StoredDiff | None]:
-    """Return the code diff of a ticket and, when it has one, its scheduling-configuration diff."""
+    """Return the code diff of a ticket and, when it has one, its scheduling-configuration diff.
+
+    AccessKey IDs (risk rule MC16) are masked before rendering: same length, so line numbers and findings still
+    line up, and the stored HTML never holds a key.
+    """
     code = rendered_diff(
-        ticket.old_content, ticket.new_content, file_type=ticket.file_type, file_name=ticket.title, view=view
+        mask_secrets(ticket.old_content),
+        mask_secrets(ticket.new_content),
+        file_type=ticket.file_type,
+        file_name=ticket.title,
+        view=view,
     )
     config = None
     if ticket.old_config or ticket.new_config:

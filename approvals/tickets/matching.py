@@ -1,4 +1,5 @@
-"""Which reviewer rules apply to a ticket (workspace, event code, path glob, file type), and which timeout they set."""
+"""Which reviewer rules apply to a ticket (workspace, event code, path glob, file type, risk), and which timeout they
+set."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
-from approvals.models import Rule
+from approvals.models import Risk, Rule
+from riskcheck import NOT_ASSESSED, Severity, parse_risk, risk_at_least, risk_at_most
+from riskcheck import Risk as AnalysedRisk
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +22,16 @@ class Subject:
     event_code: str
     path: str = ""
     file_type: int | None = None
+    # The risk found at preparation (Ticket.risk); blank or unknown counts as NOT_ASSESSED (fail closed).
+    risk: str = Risk.NOT_ASSESSED
+
+    @property
+    def analysed_risk(self) -> AnalysedRisk:
+        """Return the risk as the analyser compares it; anything unreadable is NOT_ASSESSED."""
+        try:
+            return parse_risk(self.risk) if self.risk else NOT_ASSESSED
+        except ValueError:
+            return NOT_ASSESSED
 
 
 @lru_cache(maxsize=1024)
@@ -59,6 +72,12 @@ def rule_matches(rule: Rule, subject: Subject) -> bool:
     if rule.events and subject.event_code not in rule.events:
         return False
     if rule.file_types and subject.file_type not in {int(t) for t in rule.file_types}:
+        return False
+    # NOT_ASSESSED is at least every level and at most none (riskcheck.risk_at_least / risk_at_most): a rule adding
+    # reviewers for risky changes applies to an unread change, and one passing harmless changes never does.
+    if rule.risk_at_least and not risk_at_least(subject.analysed_risk, Severity.parse(rule.risk_at_least)):
+        return False
+    if rule.risk_at_most and not risk_at_most(subject.analysed_risk, Severity.parse(rule.risk_at_most)):
         return False
     # Path globs only constrain events that have a path (file events); other events never match a path rule.
     if rule.paths and not subject.path:

@@ -154,6 +154,23 @@ def why_cannot_decide(user: AnyUser, ticket: Ticket, reqs: list[Requirement] | N
     return None
 
 
+def why_cannot_waive(user: AnyUser, ticket: Ticket, reqs: list[Requirement] | None = None) -> str | None:
+    """Say why the user cannot waive a risk finding of the ticket, or None when they can.
+
+    Waiving is a reviewer's call on a ticket still waiting for a decision: an eligible reviewer of a human rule, never
+    the operator who triggered the change (an approval already given does not take the right away).
+    """
+    if not user.is_authenticated:
+        return _("Log in to review.")
+    if ticket.status != Ticket.Status.PENDING:
+        return _("Findings can be waived only while the ticket waits for a decision.")
+    if is_own_change(user, ticket):
+        return _("You triggered this change; someone else must review its findings.")
+    if not is_reviewer(user, ticket, reqs):
+        return _("You are not a reviewer for this ticket.")
+    return None
+
+
 def may_retry_preparation(user: AnyUser) -> bool:
     """Tell whether the user may send a ticket that needs attention back to preparation (staff)."""
     return user.is_authenticated and bool(getattr(user, "is_staff", False))

@@ -13,10 +13,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from approvals.models import AuditEntry, Ticket
+from approvals.models import AuditEntry, Risk, Ticket
 from approvals.tickets import policy, quorum
 from approvals.tickets.diff_store import ticket_diffs
-from approvals.tickets.selectors import ticket_review_state
+from approvals.tickets.selectors import ticket_review_state, ticket_risk_view
 from events.catalogue import Subject, subject_of
 
 
@@ -34,6 +34,7 @@ class InboxRow:
     check_result: str
     created_at: datetime
     unreachable_reason: str  # why a matched rule cannot be met (`tickets.quorum`); the inbox marks it for staff
+    risk: str  # the risk found at preparation ("" before it)
 
 
 _INBOX_COLUMNS = tuple(field.name for field in fields(InboxRow))
@@ -182,4 +183,37 @@ def ticket_context(ticket: Ticket, user: AbstractBaseUser | AnonymousUser, *, vi
     }
     if is_file and code == CodeState.FETCHED:
         context["diff"], context["config_diff"] = ticket_diffs(ticket, view=view)
+    context.update(risk_context(ticket, user, state.requirements))
     return context
+
+
+def risk_context(
+    ticket: Ticket, user: AbstractBaseUser | AnonymousUser, reqs: list[policy.Requirement]
+) -> dict[str, Any]:
+    """The ticket page's risk card: the stored risk and findings (never analysed here), who may waive them, and the
+    open findings by new-side line for the diff's inline marks (static/approvals/risk.js)."""
+    view = ticket_risk_view(ticket)
+    labels = {value: str(label) for value, label in Risk.choices}
+    findings = [
+        {**finding.as_dict(), "severity_label": labels.get(finding.severity, finding.severity)}
+        for finding in view.findings
+    ]
+    marks = [
+        {
+            "line": finding.line,
+            "rule": finding.rule,
+            "severity": finding.severity,
+            "label": labels.get(finding.severity, finding.severity),
+            "title": finding.title,
+            "message": finding.message,
+        }
+        for finding in view.open_findings
+    ]
+    return {
+        "risk": view,
+        "risk_label": labels.get(view.found or "", ""),
+        "risk_effective_label": labels.get(view.effective or "", ""),
+        "risk_findings": findings,
+        "risk_marks": marks,
+        "may_waive": bool(view.open_findings) and policy.why_cannot_waive(user, ticket, reqs) is None,
+    }

@@ -13,10 +13,12 @@ from typing import Any, Protocol, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import translation
 
-from approvals.models import AuditEntry, ReviewerProfile, Rule, Ticket
+from approvals.models import AuditEntry, ReviewerProfile, Risk, Rule, Ticket
 from approvals.tickets import policy
+from riskcheck import TITLES, Analysis, Severity, mask_secrets
 
 TicketRule = Ticket.rules.through
 
@@ -128,15 +130,12 @@ def waiting_count(user: AbstractBaseUser | AnonymousUser) -> int:
     reviews = Q(Exists(TicketRule.objects.filter(ticket_id=OuterRef("pk"), rule_id__in=rules)))
     if user.has_perm("approvals.review_any"):
         reviews |= Q(has_rules=False)
-    approved = AuditEntry.objects.filter(
-        ticket_id=OuterRef("pk"), actor_id=user.pk, action__in=policy.APPROVAL_ACTIONS
-    )
+    approved = AuditEntry.objects.filter(ticket_id=OuterRef("pk"), actor_id=user.pk, action__in=policy.APPROVAL_ACTIONS)
     own = ReviewerProfile.objects.filter(user_id=user.pk, dataworks_uid=OuterRef("operator_uid")).exclude(
         dataworks_uid=""
     )
     tickets = Ticket.objects.filter(reviews, status=Ticket.Status.PENDING)
     return tickets.exclude(Exists(approved)).exclude(Exists(own)).count()
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +221,98 @@ def newest_visible_ids(
     return IdPage([pk for pk, _ in page], Cursor(page[-1][1], page[-1][0]) if more and page else None)
 
 
+# --- Lists riskiest first -------------------------------------------------------------------------------------------
+
+# The inbox's "riskiest first" order. NOT_ASSESSED sorts below every finding and above NONE: an unread change may be
+# anything, but a reviewer looking for the worst findings should see them first. Blank (not prepared yet) sorts last.
+RISK_RANK: dict[str, int] = {
+    Risk.CRITICAL: 6,
+    Risk.HIGH: 5,
+    Risk.MEDIUM: 4,
+    Risk.LOW: 3,
+    Risk.NOT_ASSESSED: 2,
+    Risk.NONE: 1,
+}
+_RISK_CURSOR = re.compile(r"r([0-6])\.([0-9]{1,18})\.([0-9]{1,18})")
+
+
+def risk_rank() -> Case:
+    """The ticket's place in the riskiest-first order, as a database expression (0 for a blank risk)."""
+    whens = [When(risk=risk, then=Value(rank)) for risk, rank in RISK_RANK.items()]
+    return Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+@dataclass(frozen=True, slots=True)
+class RiskCursor:
+    """A position in a riskiest-first list: the last ticket shown, with its risk's rank."""
+
+    rank: int
+    created_at: datetime
+    pk: int
+
+    def encode(self) -> str:
+        return f"r{self.rank}.{(self.created_at - _EPOCH) // timedelta(microseconds=1)}.{self.pk}"
+
+    @classmethod
+    def decode(cls, text: str) -> RiskCursor | None:
+        """Parse `encode()`'s form; None when it is not one."""
+        match = _RISK_CURSOR.fullmatch(text)
+        if match is None:
+            return None
+        micros = min(int(match[2]), _LAST_MICROSECOND)
+        return cls(int(match[1]), _EPOCH + timedelta(microseconds=micros), int(match[3]))
+
+
+@dataclass(frozen=True, slots=True)
+class RiskIdPage:
+    """The IDs of one riskiest-first page and where the next page starts (None on the last page)."""
+
+    ids: list[int]
+    next: RiskCursor | None
+
+    def arrange(self, rows: Iterable[RowT]) -> list[RowT]:
+        by_id = {row.pk: row for row in rows}
+        return [by_id[pk] for pk in self.ids if pk in by_id]
+
+
+def riskiest_visible_ids(
+    user: AbstractBaseUser | AnonymousUser,
+    narrow: Callable[[QuerySet[Ticket]], QuerySet[Ticket]] = lambda tickets: tickets,
+    *,
+    after: RiskCursor | None = None,
+    limit: int,
+) -> RiskIdPage:
+    """Return one page of the tickets a user may see, riskiest first (`RISK_RANK`), newest first within a risk.
+
+    Like `newest_visible_ids`: one query per visibility branch, each reading at most `limit + 1` rows after the
+    cursor, merged here. The rank is computed per row (no index orders by it), so a page reads every visible ticket
+    that the filters leave; the inbox's filters (status, workspace) keep that small in practice.
+    """
+    branches = _visibility_branches(user)
+    if branches is not None and not branches:
+        return RiskIdPage([], None)
+    queries: list[QuerySet[Ticket]] = (
+        [Ticket.objects.all()] if branches is None else [Ticket.objects.filter(branch) for branch in branches]
+    )
+    found: dict[int, tuple[int, datetime]] = {}
+    for tickets in queries:
+        tickets = narrow(tickets).annotate(risk_rank=risk_rank())
+        if after is not None:
+            tickets = tickets.filter(
+                Q(risk_rank__lt=after.rank)
+                | Q(risk_rank=after.rank, created_at__lt=after.created_at)
+                | Q(risk_rank=after.rank, created_at=after.created_at, pk__lt=after.pk)
+            )
+        rows = tickets.order_by("-risk_rank", "-created_at", "-pk").values_list("pk", "risk_rank", "created_at")
+        found.update((pk, (rank, created)) for pk, rank, created in rows[: limit + 1])
+    ordered = sorted(found.items(), key=lambda item: (item[1][0], item[1][1], item[0]), reverse=True)
+    page = ordered[:limit]
+    more = len(ordered) > limit
+    last = page[-1] if page else None
+    cursor = RiskCursor(last[1][0], last[1][1], last[0]) if more and last else None
+    return RiskIdPage([pk for pk, _ in page], cursor)
+
+
 # --- One ticket ---------------------------------------------------------------------------------------------------
 
 
@@ -285,3 +376,124 @@ def ticket_review_state(*, ticket: Ticket, user: AbstractBaseUser | AnonymousUse
         cannot_decide_reason=policy.why_cannot_decide(user, ticket, reqs),
         may_override=policy.may_override(user, ticket),
     )
+
+
+# --- Risk findings --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FindingView:
+    """One finding as a reader sees it: texts in the active language, AccessKeys masked, and its waiver if any."""
+
+    rule: str
+    severity: str
+    line: int
+    title: str
+    message: str
+    why: str
+    excerpt: str
+    waived: bool = False
+    waived_by: str = ""
+    waiver_reason: str = ""
+    waived_at: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "line": self.line,
+            "title": self.title,
+            "message": self.message,
+            "why": self.why,
+            "excerpt": self.excerpt,
+            "waived": self.waived,
+            "waived_by": self.waived_by or None,
+            "waiver_reason": self.waiver_reason or None,
+        }
+
+
+@dataclass(frozen=True)
+class RiskView:
+    """A ticket's risk: as found at preparation (what rules matched on), after waivers (what the page and the tip
+    show), the findings, and why it was not assessed or what the analyser did not know."""
+
+    found: str | None  # Ticket.risk; None when the ticket was never analysed (preparing, or prepared before)
+    effective: str | None  # the highest severity of the findings nobody waived (NONE when all are waived)
+    findings: list[FindingView]
+    reason: str = ""  # why it is NOT_ASSESSED, in the active language
+    projects_unknown: bool = False  # MC11 was silent: the workspace's own projects could not be read
+
+    @property
+    def open_findings(self) -> list[FindingView]:
+        return [finding for finding in self.findings if not finding.waived]
+
+
+def _language_key() -> str:
+    """The analyser's language key for the active language ("zh-hans" or "en")."""
+    return "zh-hans" if (translation.get_language() or "").lower().startswith("zh") else "en"
+
+
+def _in_language(texts: dict[str, str] | None, key: str) -> str:
+    if not texts:
+        return ""
+    return mask_secrets(texts.get(key) or texts.get("en") or next(iter(texts.values()), ""))
+
+
+def _stored_analysis(ticket: Ticket) -> tuple[Analysis | None, dict[str, Any]]:
+    stored = ticket.snapshot.get("risk") if isinstance(ticket.snapshot, dict) else None
+    if not isinstance(stored, dict):
+        return None, {}
+    context = stored.get("context")
+    try:
+        return Analysis.from_json(stored), context if isinstance(context, dict) else {}
+    except (ValueError, TypeError):
+        return None, {}
+
+
+def ticket_risk_view(ticket: Ticket) -> RiskView:
+    """Return the ticket's stored risk and findings with its waivers, for the page, the API and the tip."""
+    analysis, context = _stored_analysis(ticket)
+    found = ticket.risk or None
+    if analysis is None:
+        return RiskView(found=found, effective=found, findings=[])
+    key = _language_key()
+    waivers = {(waiver.rule, waiver.line): waiver for waiver in ticket.waivers.select_related("actor")}
+    findings = []
+    for finding in analysis.findings:
+        waiver = waivers.get((finding.rule, finding.line))
+        findings.append(
+            FindingView(
+                rule=finding.rule,
+                severity=finding.severity.name,
+                line=finding.line,
+                title=_in_language(TITLES.get(finding.rule), key),
+                message=_in_language(finding.message, key),
+                why=_in_language(finding.why, key),
+                excerpt=mask_secrets(finding.excerpt),
+                waived=waiver is not None,
+                waived_by=waiver.actor.get_username() if waiver is not None else "",
+                waiver_reason=waiver.reason if waiver is not None else "",
+                waived_at=waiver.created_at if waiver is not None else None,
+            )
+        )
+    effective = found
+    if found not in (None, Risk.NOT_ASSESSED):
+        remaining = [Severity.parse(finding.severity) for finding in findings if not finding.waived]
+        effective = max(remaining, default=Severity.NONE).name
+    return RiskView(
+        found=found,
+        effective=effective,
+        findings=findings,
+        reason=_in_language(analysis.reason, key),
+        projects_unknown=bool(context.get("projects_error")),
+    )
+
+
+def ticket_risk(ticket: Ticket) -> tuple[str | None, list[dict]]:
+    """Return the ticket's risk and its findings with waivers applied (waived findings left out, the risk the
+    highest severity of the rest), AccessKeys masked, messages in the active language; None when never analysed.
+
+    Notifications call this; keep the signature.
+    """
+    view = ticket_risk_view(ticket)
+    return view.effective, [finding.as_dict() for finding in view.open_findings]

@@ -19,8 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.errors import CommentRequired, NotAllowed, TicketNotOpen
-from approvals.models import AuditEntry, CheckResult, Rule, Ticket
+from approvals.errors import ApprovalError, CommentRequired, NotAllowed, TicketNotOpen
+from approvals.models import AuditEntry, CheckResult, FindingWaiver, Rule, Ticket
 from approvals.queue import enqueue_diff_prerender_with_commit
 from approvals.tickets import policy
 from approvals.tickets.changes import Change, TicketChanged, publish
@@ -113,7 +113,9 @@ def ticket_ready(*, ticket_id: int, prepared: Mapping[str, object]) -> Ticket:
             return ticket
         for name, value in prepared.items():
             setattr(ticket, name, value)
-        rules = matching_rules(Subject(ticket.project_id, ticket.event_code, ticket.path, ticket.file_type))
+        # The risk found now, at preparation: a later waiver never changes which rules matched.
+        subject = Subject(ticket.project_id, ticket.event_code, ticket.path, ticket.file_type, ticket.risk)
+        rules = matching_rules(subject)
         timeout = timeout_choice(rules)
         if timeout is not None:
             ticket.expires_at = timezone.now() + timeout[0]
@@ -447,6 +449,59 @@ def ticket_resolve_in_dataworks(*, ticket_id: int, dataworks_status: str, has_ca
 def ticket_mark_compared(*, ticket_ids: list[int], now: datetime) -> None:
     """Record when tickets were last compared with DataWorks' own view (reconciliation's round-robin order)."""
     Ticket.objects.filter(pk__in=ticket_ids).update(checked_in_dataworks_at=now, updated_at=now)
+
+
+# --- Risk findings ------------------------------------------------------------------------------------------------
+
+
+def _stored_findings(ticket: Ticket) -> set[tuple[str, int]]:
+    risk = ticket.snapshot.get("risk") if isinstance(ticket.snapshot, dict) else None
+    findings = risk.get("findings") if isinstance(risk, dict) else None
+    found: set[tuple[str, int]] = set()
+    for item in findings if isinstance(findings, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("rule"), str) and isinstance(item.get("line"), int):
+            found.add((item["rule"], item["line"]))
+    return found
+
+
+def ticket_waive_finding(
+    *, ticket_id: int, user: AbstractBaseUser, rule: str, line: int, reason: str, ip: str | None = None
+) -> FindingWaiver:
+    """Waive one risk finding (rule and line) of a pending ticket, with a mandatory reason; audited.
+
+    A waiver changes what the ticket page and the tip show, never the rules that matched (matching used the risk
+    found at preparation), so it cannot remove a requirement.
+
+    :raises CommentRequired: no reason, or one too long.
+    :raises TicketNotOpen: the ticket is not pending.
+    :raises NotAllowed: the user is not a reviewer of the ticket, or triggered the change.
+    :raises ApprovalError: the ticket has no such finding (400).
+    :raises TicketNotOpen: the finding is already waived (409).
+    """
+    reason = _clean_comment(reason, required=True)
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        _require_pending(ticket)
+        refusal = policy.why_cannot_waive(user, ticket)
+        if refusal:
+            raise NotAllowed(refusal)
+        if (rule, line) not in _stored_findings(ticket):
+            raise ApprovalError(
+                _("This ticket has no finding %(rule)s on line %(line)s.") % {"rule": rule, "line": line}
+            )
+        if FindingWaiver.objects.filter(ticket=ticket, rule=rule, line=line).exists():
+            raise TicketNotOpen(
+                _("Finding %(rule)s on line %(line)s is already waived.") % {"rule": rule, "line": line}
+            )
+        waiver = FindingWaiver.objects.create(ticket=ticket, rule=rule, line=line, reason=reason, actor_id=user.pk)
+        comment = _("%(rule)s on line %(line)s: %(reason)s") % {"rule": rule, "line": line, "reason": reason}
+        _audit(ticket.pk, AuditEntry.Action.FINDING_WAIVED, actor=user, comment=comment, ip=ip)
+        # No Change member says "a finding was waived" yet (approvals.tickets.changes); once one exists it is
+        # published here, so subscribers (notifications) can refresh what they show.
+        change = getattr(Change, "FINDING_WAIVED", None)
+        if change is not None:
+            _publish(ticket, change, user)
+    return waiver
 
 
 # --- The result's delivery ----------------------------------------------------------------------------------------

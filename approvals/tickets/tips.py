@@ -1,5 +1,6 @@
 """The tip DataWorks shows the developer: outcome, reviewer, comment and a link back to the ticket, written in the
-workspace's tip language (workspaces.resolve.tip_language), whatever language the worker or the reviewer uses."""
+workspace's tip language (workspaces.resolve.tip_language), whatever language the worker or the reviewer uses. A change
+approved with a warning also names its risk findings that nobody waived (rule ids and lines), AccessKeys masked."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from approvals.models import Ticket
+from approvals.models import CheckResult, Ticket
+from approvals.tickets.selectors import ticket_risk_view
+from riskcheck import mask_secrets
 from workspaces.resolve import tip_language
 
 
@@ -35,10 +38,41 @@ def _compose(ticket: Ticket) -> str:
     }.get(Ticket.Status(ticket.status), _("Decided by %(who)s")) % {"who": who}
     head = f"[Review Gate] {outcome}"
     link = ticket_url(ticket)
-    comment = " ".join(ticket.decision_comment.split())  # one line: DataWorks shows it in a dialog
-    room = limit - len(head) - len(link) - 4
+    comment = mask_secrets(" ".join(ticket.decision_comment.split()))  # one line: DataWorks shows it in a dialog
+    room = limit - len(head) - len(link) - 5  # ": " and " — " around the comment
+    if ticket.check_result == CheckResult.WARN and ticket.status == Ticket.Status.APPROVED:
+        # The findings come before the comment: they say what the warning is about, the comment may be shortened.
+        findings = findings_summary(ticket, room=room - 2 if not comment else min(room - 2, max(room // 2, 60)))
+        if findings:
+            before = len(head)
+            head = _("%(outcome)s. %(findings)s") % {"outcome": head, "findings": findings}
+            room -= len(head) - before
     if comment and room > 10:
         if len(comment) > room:
             comment = comment[: room - 1] + "…"
         return f"{head}: {comment} — {link}"[:limit]
     return f"{head} — {link}"[:limit]
+
+
+def findings_summary(ticket: Ticket, *, room: int) -> str:
+    """Name the ticket's findings nobody waived, briefly ("Risk HIGH: MC03 line 4, MC16 line 9"), within `room`
+    characters; the ones that do not fit are counted ("and 3 more"). "" when there are none or no room."""
+    view = ticket_risk_view(ticket)
+    findings = view.open_findings
+    if not findings or room < 20:
+        return ""
+    head = _("Risk %(risk)s:") % {"risk": view.effective}
+    items = [_("%(rule)s line %(line)d") % {"rule": f.rule, "line": f.line} for f in findings]
+    shown: list[str] = []
+    for index, item in enumerate(items):
+        rest = len(items) - index - 1
+        more = (" " + _("and %(n)d more") % {"n": rest}) if rest else ""
+        candidate = f"{head} {', '.join([*shown, item])}{more}"
+        if len(candidate) > room:
+            break
+        shown.append(item)
+    if not shown:
+        return ""
+    hidden = len(items) - len(shown)
+    more = (" " + _("and %(n)d more") % {"n": hidden}) if hidden else ""
+    return mask_secrets(f"{head} {', '.join(shown)}{more}")

@@ -34,14 +34,17 @@ from approvals.tickets.presentation import InboxRow, inbox_rows, ticket_context
 from approvals.tickets.selectors import (
     Cursor,
     ReviewState,
+    RiskCursor,
     newest_visible_ids,
+    riskiest_visible_ids,
     ticket_review_state,
     ticket_visible,
     tickets_by_ids,
     waiting_count,
     waiting_for,
 )
-from approvals.web.forms import DecisionForm, InboxFilterForm, OverrideForm
+from approvals.web.forms import DecisionForm, InboxFilterForm, OverrideForm, WaiveFindingForm
+from approvals.web.rows import inbox_table_rows
 from config.http import client_ip, json_error
 
 if TYPE_CHECKING:
@@ -53,6 +56,7 @@ WAITING_ROWS = 50  # the "Waiting for you" list shows the oldest 50; the title c
 _POLL_KEYS = ("scope", "since", "fragments", "ticket")
 _PARTIALS = {"waiting": "approvals/includes/inbox_waiting.html", "all": "approvals/includes/inbox_all.html"}
 _AGES = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "7d": timedelta(days=7)}
+_HIGH_OR_WORSE = ("CRITICAL", "HIGH", "NOT_ASSESSED")
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,18 @@ class InboxPage:
 
     @classmethod
     def of(cls, user: AbstractBaseUser | AnonymousUser, form: InboxFilterForm, raw_after: str | None) -> InboxPage:
+        narrow = partial(_filtered, form=form)
+        if form.is_valid() and form.cleaned_data.get("sort") == "risk":
+            risk_after = RiskCursor.decode(raw_after or "")
+            risk_ids = riskiest_visible_ids(user, narrow, after=risk_after, limit=PAGE_SIZE)
+            return cls(
+                object_list=risk_ids.arrange(inbox_rows(tickets_by_ids(risk_ids.ids))),
+                after=risk_after.encode() if risk_after else "",
+                next_after=risk_ids.next.encode() if risk_ids.next else "",
+                bad_cursor=bool(raw_after) and risk_after is None,
+            )
         after = Cursor.decode(raw_after or "")
-        ids = newest_visible_ids(user, lambda tickets: _filtered(tickets, form), after=after, limit=PAGE_SIZE)
+        ids = newest_visible_ids(user, narrow, after=after, limit=PAGE_SIZE)
         return cls(
             object_list=ids.arrange(inbox_rows(tickets_by_ids(ids.ids))),
             after=after.encode() if after else "",
@@ -76,7 +90,7 @@ class InboxPage:
         )
 
 
-def _filtered(tickets: QuerySet[Ticket], form: InboxFilterForm) -> QuerySet[Ticket]:
+def _filtered(tickets: QuerySet[Ticket], *, form: InboxFilterForm) -> QuerySet[Ticket]:
     if not form.is_valid():
         return tickets
     data = form.cleaned_data
@@ -88,6 +102,11 @@ def _filtered(tickets: QuerySet[Ticket], form: InboxFilterForm) -> QuerySet[Tick
         tickets = tickets.filter(event_code=data["event"])
     if data.get("age") in _AGES:
         tickets = tickets.filter(created_at__lte=timezone.now() - _AGES[data["age"]])
+    risk = data.get("risk")
+    if risk == "HIGH+":  # as a rule's "risk at least HIGH" counts: changes nobody could assess included
+        tickets = tickets.filter(risk__in=_HIGH_OR_WORSE)
+    elif risk:
+        tickets = tickets.filter(risk=risk)
     return tickets
 
 
@@ -110,12 +129,15 @@ def _inbox_context(request: HttpRequest, params: QueryDict) -> dict[str, Any]:
     query.pop("after", None)
     # Staff see which pending tickets have a rule that cannot be met (tickets.quorum).
     show_unreachable = bool(getattr(request.user, "is_staff", False))
+    now = timezone.now()
     context: dict[str, Any] = {
         "form": form,
         "waiting": waiting,
         "page": page,
+        "waiting_rows": inbox_table_rows(waiting, now, show_unreachable=show_unreachable),
+        "page_rows": inbox_table_rows(page.object_list, now, show_unreachable=show_unreachable),
         "query": query.urlencode(),
-        "now": timezone.now(),
+        "now": now,
         "show_unreachable": show_unreachable,
         "live_scope": "inbox",
         "live_fingerprint": _fingerprint(waiting, page.object_list, page.next_after, show_unreachable),
@@ -293,6 +315,27 @@ def ticket_override(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return _act(
         request, ticket.pk, override, done=_("Override recorded and sent to DataWorks."), level=messages.WARNING
     )
+
+
+@login_required
+@require_POST
+def ticket_waive_finding(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Waive one risk finding with a reason (a reviewer of the ticket, never its operator; audited)."""
+    ticket = _visible_ticket(request, ticket_id)
+    form = WaiveFindingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A waiver needs the finding and a reason."))
+        return _back(ticket.pk)
+    waive = partial(
+        services.ticket_waive_finding,
+        ticket_id=ticket.pk,
+        user=_reviewer(request),
+        rule=form.cleaned_data["rule"],
+        line=form.cleaned_data["line"],
+        reason=form.cleaned_data["reason"],
+        ip=client_ip(request),
+    )
+    return _act(request, ticket.pk, waive, done=_("The finding is waived; the waiver is in the history."))
 
 
 @login_required

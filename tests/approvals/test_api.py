@@ -141,6 +141,7 @@ def test_list_shows_the_tickets_i_review_newest_first_with_their_fields(reviewer
         "decided_at": None,
         "decided_by": None,
         "expires_at": None,
+        "risk": None,  # a ticket made without preparation was never analysed
         "url": tips.ticket_url(ticket),
     }
     assert first["url"] == f"http://testserver/tickets/{ticket.pk}/"

@@ -317,6 +317,8 @@ class TestExport:
             'events = ["commit-file", "deploy-file"]\n'
             'paths = ["etl/**"]\n'
             "file_types = [10]\n"
+            'risk_at_least = ""\n'
+            'risk_at_most = ""\n'
             'reviewers = ["alice"]\n'
             'groups = ["dba"]\n'
             "min_approvals = 1\n"
