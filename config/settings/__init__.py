@@ -11,6 +11,7 @@ from config.settings.base import *  # noqa: F403
 from config.settings.eventbridge import *  # noqa: F403
 from config.settings.dataworks import *  # noqa: F403
 from config.settings.review import *  # noqa: F403
+from config.settings.notifications import *  # noqa: F403
 from config.settings.i18n import *  # noqa: F403
 from config.settings.database import *  # noqa: F403
 from config.settings.security import *  # noqa: F403

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "events",
     "approvals",
     "workspaces",
+    "accounts",
+    "notifications",
     "dataworks_client",
 ]
 

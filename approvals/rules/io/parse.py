@@ -164,7 +164,7 @@ def by_line(problems: list[Problem]) -> list[Problem]:
 
 
 def _header_lines(source: str, key: str) -> list[int]:
-    pattern = re.compile(r"^\s*\[\[\s*" + re.escape(key) + r"\s*\]\]", re.MULTILINE)
+    pattern = re.compile(r"^[ \t]*\[\[[ \t]*" + re.escape(key) + r"[ \t]*\]\]", re.MULTILINE)
     return [source.count("\n", 0, match.start()) + 1 for match in pattern.finditer(source)]
 
 

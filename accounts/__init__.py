@@ -1,0 +1,1 @@
+"""People outside Review Gate: a user's identities on chat platforms and how they want to be reached."""
