@@ -14,6 +14,18 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+from pathlib import Path
+from typing import Any
+
+_BASE_DIR = Path(__file__).resolve().parent.parent
+if str(_BASE_DIR) not in sys.path:
+    sys.path.insert(0, str(_BASE_DIR))
+# Metrics: every worker of this host writes its values into one directory, which /metrics sums (docs/operations.md).
+# Set here so the workers inherit it; the first process to start on the host wipes it (operations.multiproc).
+_DATA_DIR = Path(os.environ.get("REVIEW_GATE_DATA_DIR") or _BASE_DIR / "var")
+METRICS_DIR = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or _DATA_DIR / "prometheus")
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
 
 worker_class = "gthread"
 # Requests are short (the webhook stores and enqueues; pages query the database). Processes use the CPUs (the GIL
@@ -32,5 +44,13 @@ keepalive = 5
 max_requests = 20000
 max_requests_jitter = 2000
 accesslog = "-"
-# No query strings or bodies in the access log: a URL may carry a token someone pasted by mistake.
-access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+# No query strings or bodies in the access log: a URL may carry a token someone pasted by mistake. The last field is
+# the request id every application log line of the request carries (config.middleware.RequestIdMiddleware).
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms %({x-request-id}o)s'
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A worker exited (recycled, crashed): drop its live gauges and its claim on the metrics directory."""
+    from operations.multiproc import process_exited
+
+    process_exited(METRICS_DIR, worker.pid)

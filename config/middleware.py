@@ -1,4 +1,5 @@
-"""Middleware every app shares: refuse a request whose declared charset is not UTF-8, before anything decodes it.
+"""Middleware every app shares: a request id on every log line of a request, and refusing a request whose declared
+charset is not UTF-8, before anything decodes it.
 
 Django decodes the query string and form bodies with the charset of the request's Content-Type when Python knows a
 codec by that name. `charset=zlib_codec` or `rot13` name codecs that are not text encodings; decoding with them
@@ -11,11 +12,14 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
+import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
+from config import logging_context
 from config.http import json_error
 
 logger = logging.getLogger(__name__)
@@ -24,6 +28,40 @@ logger = logging.getLogger(__name__)
 ALLOWED_CHARSETS = frozenset({"utf-8", "ascii"})
 # Paths whose clients read JSON errors: the API and the webhook.
 JSON_PREFIXES = ("/api/", "/events/")
+REQUEST_ID_HEADER = "X-Request-ID"
+# What a proxy's request id may look like (uuid, hex, nginx's $request_id, AWS's Root=1-...): anything else, or a
+# value a client made up to be long or to forge log lines, is replaced by one of ours.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:=+-]{7,127}$")
+
+
+def request_id_from(header: str | None) -> str:
+    """Return the proxy's request id when it is well formed, else a new one (32 hex digits)."""
+    if header and _REQUEST_ID.match(header):
+        return header
+    return uuid.uuid4().hex
+
+
+class RequestIdMiddleware:
+    """Bind a request id to every log line of the request, and echo it in the `X-Request-ID` response header.
+
+    First in MIDDLEWARE, so the lines of every later middleware carry it too. Queue tasks this request enqueues carry
+    it on (operations.logs), so the worker's lines for the same event show the same id.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = request_id  # type: ignore[attr-defined]
+        logging_context.clear()  # a thread serves many requests: nothing of the last one may leak into this one
+        token = logging_context.bind(request_id=request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            logging_context.unbind(token)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
 
 
 def charset_allowed(charset: str) -> bool:

@@ -1,4 +1,5 @@
-"""URL routes: the EventBridge webhook, health probes, the admin, accounts, and the reviewer UI/API."""
+"""URL routes: the EventBridge webhook, health probes, /metrics, the admin (with the doctor), accounts, and the
+reviewer UI/API."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from approvals.web.language import set_language
 from events import views as event_views
+from operations import views as operations_views
 
 
 def account_urlpatterns(*, password_reset: bool) -> list[URLPattern]:
@@ -42,6 +44,8 @@ def build_urlpatterns(*, password_reset: bool) -> list[URLPattern | URLResolver]
         path("events/", include("events.urls")),
         path("healthz", event_views.healthz, name="healthz"),
         path("readyz", event_views.readyz, name="readyz"),
+        path("metrics", operations_views.metrics, name="metrics"),
+        path("admin/doctor/", operations_views.doctor_page, name="doctor"),
         path("admin/", admin.site.urls),
         path("accounts/", include(account_urlpatterns(password_reset=password_reset))),
         # The language switcher of templates/_base.html (POST): remembers the choice on the profile and in a cookie.

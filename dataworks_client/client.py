@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config import metrics
 from dataworks_client import mapping
 from dataworks_client.conf import ClientSettings, load_settings
 from dataworks_client.errors import DataWorksError, DataWorksNotFound, DataWorksThrottled, classify, map_sdk_exception
@@ -125,6 +126,7 @@ class DataWorksClient:
             response = getattr(sdk, method)(request)
         except Exception as exc:
             error = map_sdk_exception(exc, action)
+            metrics.dataworks_call(action, time.monotonic() - started, error.code, failed=True)
             logger.warning(
                 "DataWorks call failed action=%s version=%s error=%s code=%s status=%s request_id=%s duration_ms=%.1f",
                 action,
@@ -138,6 +140,13 @@ class DataWorksClient:
             raise error from exc
         body = response.body
         request_id = getattr(body, "request_id", None)
+        success_false = getattr(body, "success", None) is False
+        metrics.dataworks_call(
+            action,
+            time.monotonic() - started,
+            (str(getattr(body, "error_code", None) or "Local.SuccessFalse")) if success_false else None,
+            failed=success_false,
+        )
         logger.info(
             "DataWorks call action=%s version=%s status=%s request_id=%s duration_ms=%.1f",
             action,

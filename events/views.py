@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from config.http import json_error
 from events import health, services
+from events.metrics import event_code_label, record_webhook
 from events.payload import InvalidEvent
 
 logger = logging.getLogger(__name__)
@@ -40,23 +41,36 @@ def _read_body(request: HttpRequest, limit: int) -> bytes | None:
 def eventbridge_webhook(request: HttpRequest) -> JsonResponse:
     """Receive one CloudEvent from EventBridge: authenticate, validate, store once, enqueue, answer fast."""
     if request.method != "POST":
+        record_webhook("invalid")
         response = json_error(405, _("Use POST."), code="method_not_allowed")
         response["Allow"] = "POST"
         return response
     if not _token_ok(request):
+        record_webhook("unauthorized")
         return json_error(401, _("Missing or wrong %(header)s header.") % {"header": TOKEN_HEADER}, code="unauthorized")
     limit = settings.EVENTBRIDGE_MAX_BODY_BYTES
     body = _read_body(request, limit)
     if body is None:
+        record_webhook("too_large")
         return json_error(413, _("Body is larger than %(n)d bytes.") % {"n": limit}, code="too_large")
     try:
         result = services.event_receive(body=body)
     except InvalidEvent as exc:
+        record_webhook("invalid")
         return json_error(400, exc.message, field=exc.field, code="invalid_event")
     except DatabaseError:
         logger.exception("Could not store an inbound event")
+        record_webhook("unavailable")
         return json_error(503, _("Storage is unavailable; retry later."), code="unavailable")
     event = result.event
+    record_webhook("accepted" if result.created else "duplicate", event.event_code)
+    # The code as its bounded label: the payload's own text never reaches a log line.
+    logger.info(
+        "Webhook %s event %s (%s)",
+        "accepted" if result.created else "duplicate",
+        event.pk,
+        event_code_label(event.event_code),
+    )
     return JsonResponse(
         {
             "status": "accepted" if result.created else "duplicate",

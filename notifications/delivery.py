@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.directory import direct_message_hold
 from approvals.models import Ticket
 from approvals.retry import backoff_seconds
+from config.metrics import notification_sent
 from notifications.channels.message import Intent, Kind, Outgoing
 from notifications.channels.transport import SendResult, send
 from notifications.facts import developer_user_id, language_for, mentions, ticket_facts, waiting_reviewer_ids
@@ -57,6 +58,7 @@ def notification_deliver(*, notification_id: int) -> str:
     row = Notification.objects.select_related("channel", "ticket", "recipient").get(pk=notification_id)
     if _stale(row):
         _release([row], token, state=State.SKIPPED, last_error="", waiting_for_budget=False)
+        notification_sent(_kind(row), "skipped")
         return State.SKIPPED
     hold = _direct_hold(row, now)
     if hold is not None:
@@ -90,6 +92,10 @@ def notification_deliver(*, notification_id: int) -> str:
     return _record(row, companions, token, result, key)
 
 
+def _kind(row: Notification) -> str:
+    return row.channel.kind if row.channel else Kind.EMAIL
+
+
 def _mail_configured() -> bool:
     # Tests and the demo use Django's in-memory or console backends, which need no server.
     return bool(settings.MAIL_CONFIGURED) or not settings.EMAIL_BACKEND.endswith("smtp.EmailBackend")
@@ -110,6 +116,7 @@ def _direct_hold(row: Notification, now: datetime) -> datetime | str | None:
 def _skip_or_hold(row: Notification, token: str, hold: datetime | str) -> str:
     if hold == "muted":
         _release([row], token, state=State.SKIPPED, last_error="the recipient muted direct messages")
+        notification_sent(_kind(row), "skipped")
         return State.SKIPPED
     assert isinstance(hold, datetime)
     _release([row], token, state=State.PENDING, attempts=F("attempts") - 1, next_attempt_at=hold)
@@ -194,8 +201,13 @@ def _recipients(row: Notification) -> list[str] | None:
     return None
 
 
+_METRIC_OUTCOME = {"SENT": "sent", "THROTTLED": "throttled", "TRANSIENT": "transient", "PERMANENT": "permanent"}
+
+
 def _record(row: Notification, companions: list[Notification], token: str, result: SendResult, key: str) -> str:
     now = timezone.now()
+    if result.outcome != "PERMANENT":  # _fail counts permanent failures, whatever caused them
+        notification_sent(_kind(row), _METRIC_OUTCOME.get(str(result.outcome), "other"))
     rows = [row, *companions]
     error = {
         "last_error_code": result.error_code[:128],
@@ -251,5 +263,6 @@ def _fail(
         last_error=detail[:2000],
         last_http_status=status,
     )
+    notification_sent(_kind(row), "permanent")
     logger.error("Notification %s failed permanently: %s %s", row.pk, code, status)
     return State.FAILED

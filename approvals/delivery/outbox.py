@@ -29,8 +29,9 @@ from approvals.retry import backoff_seconds
 from approvals.tickets.changes import Change, TicketChanged
 from approvals.tickets.services import ticket_callback_update
 from approvals.tickets.tips import build_tip
+from config import metrics
 from dataworks_client.client import get_client
-from dataworks_client.errors import DataWorksError, DataWorksPermanent
+from dataworks_client.errors import DataWorksError, DataWorksPermanent, DataWorksThrottled
 from events.catalogue import CallbackApi
 
 logger = logging.getLogger(__name__)
@@ -163,7 +164,16 @@ def callback_deliver(*, callback_id: int) -> DeliveryOutcome:
         comment=receipt.request_id or "",
     )
     logger.info("Delivered %s for result delivery %s (request %s)", callback.result, callback.pk, receipt.request_id)
+    # From the decision (the outbox row is written in the decision's transaction) to DataWorks accepting it.
+    metrics.callback_delivery(callback.api, "delivered", (timezone.now() - callback.created_at).total_seconds())
     return DeliveryOutcome(state=Callback.State.DELIVERED, called=True)
+
+
+def _failure_outcome(exc: DataWorksError) -> str:
+    """The metric outcome of a failed attempt: throttled, transient (retried) or permanent."""
+    if isinstance(exc, DataWorksThrottled):
+        return "throttled"
+    return "permanent" if isinstance(exc, DataWorksPermanent) else "transient"
 
 
 def _failed(
@@ -183,6 +193,7 @@ def _failed(
         "last_request_id": (exc.request_id or "")[:128],
         "last_http_status": exc.http_status,
     }
+    metrics.callback_delivery(callback.api, _failure_outcome(exc))
     age = (timezone.now() - callback.created_at).total_seconds()
     if isinstance(exc, DataWorksPermanent) or age > settings.REVIEW_GATE_DELIVERY_HORIZON_SECONDS:
         logger.error(

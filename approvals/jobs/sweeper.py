@@ -2,13 +2,15 @@
 
 Each step is idempotent and bounded, so two overlapping sweeps do no harm: re-queue due or orphaned deliveries,
 expire tickets past their timeout, re-queue preparations and events whose task was lost (the due-time loop of
-approvals.jobs.timer does that within seconds; this is the safety net), refresh the extension parameters, and
-report the age of the oldest undelivered result.
+approvals.jobs.timer does that within seconds; this is the safety net), refresh the extension parameters, report
+the age of the oldest undelivered result, and run the steps other apps registered (the retention purge of
+`operations`, which acts at most once a day).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +33,26 @@ DISPATCH_GRACE = timedelta(minutes=3)
 OLDEST_UNDELIVERED_KEY = "review-gate:oldest-undelivered-seconds"
 ALERT_AFTER = timedelta(minutes=10)
 
+SweepStep = Callable[[datetime], Any]  # (now) -> what it did, for the sweep's report
+_sweep_steps: dict[str, SweepStep] = {}
+
+
+def register_sweep_step(name: str, step: SweepStep) -> None:
+    """Run `step(now)` in every sweep (once a minute), after approvals' own steps: the way apps that build on
+    approvals (operations: the retention purge) hook slow, rare work in. A step decides itself how often it acts."""
+    _sweep_steps[name] = step
+
+
+def _run_sweep_steps(now: datetime) -> dict[str, Any]:
+    done: dict[str, Any] = {}
+    for name, step in tuple(_sweep_steps.items()):
+        try:
+            done[name] = step(now)
+        except Exception:  # one failing step must not stop the sweep; it is logged and tried again next minute
+            logger.exception("Sweep step %s failed", name)
+            done[name] = None
+    return done
+
 
 def sweep(now: datetime | None = None) -> dict[str, Any]:
     """Run every sweeper step once and return what it did."""
@@ -46,6 +68,7 @@ def sweep(now: datetime | None = None) -> dict[str, Any]:
     report.update(run_extra_steps(now))  # other apps' due work (notifications, reminders)
     extension_parameters(refresh=True)
     report["oldest_undelivered_seconds"] = _oldest_undelivered(now)
+    report.update(_run_sweep_steps(now))
     if any(report[k] for k in ("requeued_deliveries", "expired_tickets", "requeued_preparations", "requeued_events")):
         logger.info("Sweep: %s", report)
     return report

@@ -53,9 +53,12 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "dataworks_client",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, the other middleware's included, carries its request id.
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.security.SecurityHeadersMiddleware",
     # Before anything reads request.GET or request.POST: a charset other than UTF-8 is refused with one log line.
