@@ -3,24 +3,41 @@
 `simulate_event` posts what these functions build: the CloudEvent exactly as EventBridge would deliver it, and a
 seed document (docs/emulator.md) so the emulator answers GetIDEEventDetail, ListFileVersions and GetFolder for it.
 File events get a previous version with a real difference, so the ticket's diff means something.
+
+Every simulation also carries the example seed's context (`context_seed`: workspaces, members, the scheduled nodes
+with their 40-descendant tree, instances, tables, the unreadable node), so the ticket shows what a reviewer needs
+even against a freshly started emulator; Operation Center and table events use the ids and payloads of that seed
+(`GET /_emulator/payloads`), so each kind comes out as rich as the demo promises.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import time
 import uuid
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import dataworks_client
 from events.catalogue import BY_CODE, EventSpec
 
 DEMO_TENANT = 283787765610656
 DEMO_OPERATOR = "193745001735"
 FOLDER_ID = "demo-folder-etl-orders"
 FOLDER_PATH = "etl/orders"
+EXAMPLE_SEED = Path(dataworks_client.__file__).resolve().parent / "emulator" / "example_seed.json"
+# The example seed's keys a ticket's context reads (approvals.intake.context).
+CONTEXT_KEYS = ("nodes", "instances", "projects", "project_members", "tables", "unreadable_nodes")
+# The seed's ids: the root of the 40-descendant tree and its first child, two nodes to undeploy, a failed instance.
+FREEZE_NODES = [700000001, 700000002]
+UNDEPLOY_NODES = [700000100, 700000200]
+UNREADABLE_NODE = 700000999
+FAILED_INSTANCE = 523536569736
 
 PREVIOUS_SQL = """-- {name}: load yesterday's orders into the ODS layer
 INSERT OVERWRITE TABLE {name} PARTITION (ds = '${{bizdate}}')
@@ -59,6 +76,25 @@ class Simulation:
     @property
     def message_id(self) -> str:
         return str(self.event["id"])
+
+
+@functools.cache
+def _example_seed() -> dict[str, Any]:
+    return dict(json.loads(EXAMPLE_SEED.read_text(encoding="utf-8")))
+
+
+def context_seed() -> dict[str, list[dict[str, Any]]]:
+    """Return the example seed's context data (a copy): what the emulator needs to answer the context reads."""
+    seed = _example_seed()
+    return {key: copy.deepcopy(seed[key]) for key in CONTEXT_KEYS if key in seed}
+
+
+def example_payload(event_code: str) -> dict[str, Any] | None:
+    """Return the `data` of the example seed's sample payload for `event_code` (a copy), or None."""
+    for payload in _example_seed().get("event_payloads", []):
+        if payload.get("event_code") == event_code:
+            return copy.deepcopy(dict(payload["data"]))
+    return None
 
 
 def _envelope(spec: EventSpec, data: dict[str, Any], message_id: str) -> dict[str, Any]:
@@ -134,8 +170,15 @@ def build(
     content: str | None = None,
     operator: str = DEMO_OPERATOR,
     message_id: str | None = None,
+    ids: list[int] | None = None,
+    context: bool = False,
 ) -> Simulation:
     """Build the event and seed for one extension-point event.
+
+    `ids` replaces the node ids (node events) or instance ids (instance events) the example seed suggests.
+    `context` adds the example seed's context to the seed (what `simulate_event` sends) and takes the backfill from
+    the seed's sample payload (three periods); without it the seed holds only the event's own details, as tests
+    that seed the rest themselves expect.
 
     :raises ValueError: the event code is not in the catalogue.
     """
@@ -232,6 +275,14 @@ def build(
             }
         }
         seed["event_details"] = [{"message_id": message_id, "project_id": project_id, "detail": detail}]
+    elif event_code == "backfill-data" and context:
+        # The example seed's backfill: three periods (13 business dates) from the order root, 4 nodes, 1 excluded.
+        sample = example_payload("backfill-data") or {}
+        for key in ("operator", "projectId", "tenantId", "eventCode", "extensionBizId"):
+            sample.pop(key, None)
+        data.update(sample, rootNodeProjectId=project_id)
+        if ids:
+            data.update(rootNodeId=ids[0], includeNodeIds=ids)
     elif event_code == "backfill-data":
         data.update(
             name=f"P_{file_name}_backfill",
@@ -246,10 +297,12 @@ def build(
             order="asc",
             startFutureInstanceImmediately=False,
         )
+        if ids:
+            data.update(rootNodeId=ids[0], includeNodeIds=ids)
     elif event_code.startswith("pre-"):
-        data.update(taskIds=[523536569736], extensionBizName=file_name)
+        data.update(taskIds=ids or [FAILED_INSTANCE], extensionBizName=file_name)
     else:
-        data.update(nodeIds=[700000001, 700000002])
+        data.update(nodeIds=ids or (UNDEPLOY_NODES if event_code == "undeploy-node" else FREEZE_NODES))
     data["extensionBizId"] = uuid.uuid4().hex[:12]
     seed["check_processes"] = [
         {
@@ -262,4 +315,6 @@ def build(
             "Status": "CHECKING",
         }
     ]
+    if context:
+        seed.update(context_seed())
     return Simulation(event=_envelope(spec, data, message_id), seed=seed)

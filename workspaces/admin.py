@@ -72,6 +72,7 @@ class WorkspaceSettingsForm(forms.ModelForm):
             "project_id",
             "name",
             "tip_language",
+            "api_version",
             "risk_severity_overrides",
             "risk_disabled_rules",
             "risk_scratch_patterns",
@@ -106,11 +107,11 @@ class WorkspaceSettingsForm(forms.ModelForm):
 @admin.register(WorkspaceSettings)
 class WorkspaceSettingsAdmin(admin.ModelAdmin):
     form = WorkspaceSettingsForm
-    list_display = ("project_id", "name", "tip_language", "updated_at")
+    list_display = ("project_id", "name", "tip_language", "api_version", "updated_at")
     search_fields = ("name", "project_id")
     ordering = ("project_id",)
     fieldsets = (
-        (None, {"fields": ("project_id", "name", "tip_language")}),
+        (None, {"fields": ("project_id", "name", "tip_language", "api_version")}),
         (
             _("Risk analysis"),
             {

@@ -15,6 +15,13 @@ class WorkspaceSettings(models.Model):
         CHINESE = "zh-hans", _("Simplified Chinese")
         ENGLISH = "en", _("English")
 
+    class ApiVersion(models.TextChoices):
+        """The DataWorks OpenAPI version for this workspace's Data Studio calls (docs/dataworks-api-versions.md)."""
+
+        INHERIT = "", _("Inherit (the workspace option in DataWorks, else 2020-05-18)")
+        V2020 = "2020-05-18", _("2020-05-18 (DataStudio)")
+        V2024 = "2024-05-18", _("2024-05-18 (new Data Studio)")
+
     project_id = models.BigIntegerField(_("workspace ID"), unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True, help_text=_("For people; DataWorks uses the ID."))
     tip_language = models.CharField(
@@ -24,6 +31,17 @@ class WorkspaceSettings(models.Model):
         blank=True,
         default=TipLanguage.INHERIT,
         help_text=_("The language of the tip DataWorks shows the developer when a change is decided."),
+    )
+    api_version = models.CharField(
+        _("DataWorks API version"),
+        max_length=10,
+        choices=ApiVersion.choices,
+        blank=True,
+        default=ApiVersion.INHERIT,
+        help_text=_(
+            "Workspaces on the new Data Studio use 2024-05-18 for the event detail, file versions and the result "
+            "of Data Studio events; Operation Center results always use 2020-05-18."
+        ),
     )
     # Risk analysis (riskcheck, docs/risk-in-review.md). Each one left empty inherits: the extension's workspace
     # option in DataWorks, else the analyser's default. Validated by workspaces.risk (the admin's form uses it).

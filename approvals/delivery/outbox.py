@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from functools import partial
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,6 +34,8 @@ from config import metrics
 from dataworks_client.client import get_client
 from dataworks_client.errors import DataWorksError, DataWorksPermanent, DataWorksThrottled
 from events.catalogue import CallbackApi
+from events.models import InboundEvent
+from workspaces.resolve import API_VERSIONS, api_version
 
 logger = logging.getLogger(__name__)
 CLAIM_MARGIN_SECONDS = 15
@@ -136,15 +139,34 @@ def _claim(callback_id: int, now: datetime) -> str | None:
     return token if claimed else None
 
 
+def _ide_api_version(callback: Callback) -> str:
+    """Answer in the API version preparation used for the ticket (new Data Studio workspaces use 2024-05-18), else
+    the workspace's setting now (an answer without a ticket: an exempt workspace)."""
+    ticket = callback.ticket
+    if ticket is not None:
+        snapshot = ticket.snapshot if isinstance(ticket.snapshot, dict) else {}
+        stored = snapshot.get("api_version")
+        if stored in API_VERSIONS:
+            return str(stored)
+        options = snapshot.get("options")
+        return api_version(ticket.project_id, options if isinstance(options, dict) else None)
+    events = InboundEvent.objects.filter(message_id=callback.message_id)
+    project_id = events.values_list("project_id", flat=True).first()
+    return api_version(project_id or 0)
+
+
 def callback_deliver(*, callback_id: int) -> DeliveryOutcome:
     """Send one outbox record to DataWorks if it is due and nobody else holds it."""
     token = _claim(callback_id, timezone.now())
     if token is None:
         state = Callback.objects.filter(pk=callback_id).values_list("state", flat=True).first() or "MISSING"
         return DeliveryOutcome(state=state, called=False)
-    callback = Callback.objects.get(pk=callback_id)
+    callback = Callback.objects.select_related("ticket").get(pk=callback_id)
     client = get_client()
-    send = client.send_workbench_result if callback.api == CallbackApi.WORKBENCH else client.send_ide_result
+    if callback.api == CallbackApi.WORKBENCH:
+        send = client.send_workbench_result  # 2020-05-18 only: 2024-05-18 has no UpdateWorkbenchEventResult
+    else:
+        send = partial(client.send_ide_result, api_version=_ide_api_version(callback))
     started_at, started = timezone.now(), time.monotonic()
     try:
         receipt = send(callback.message_id, callback.result, callback.tip)

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from approvals.delivery.outbox import callback_answer_without_ticket
+from approvals.intake.context import context_title, gather_context
 from approvals.intake.preparation import Prepared, prepare_file_event, prepare_operation_event, prepare_table_event
 from approvals.intake.risk import assess_change
 from approvals.intake.storable import make_storable
@@ -33,7 +34,7 @@ from dataworks_client.errors import DataWorksError, DataWorksPermanent
 from events.catalogue import Subject, subject_of
 from events.models import InboundEvent
 from events.services import event_mark_processed
-from workspaces.resolve import tip_language
+from workspaces.resolve import api_version, tip_language
 
 logger = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 30
@@ -147,38 +148,45 @@ def _answer_exempt(event: InboundEvent) -> None:
     logger.info("Event %s passed: workspace %s is exempt", event.pk, event.project_id)
 
 
-_PREPARERS = {
-    Subject.FILE: lambda ticket, data: prepare_file_event(
-        get_client(),
-        message_id=ticket.message_id,
-        project_id=ticket.project_id,
-        event_code=ticket.event_code,
-        data=data,
-    ),
-    Subject.TABLE: lambda ticket, data: prepare_table_event(
-        get_client(), message_id=ticket.message_id, project_id=ticket.project_id, data=data
-    ),
-}
-
-
 def _prepare(ticket: Ticket, data: dict[str, object]) -> Prepared:
-    preparer = _PREPARERS.get(subject_of(ticket.event_code))
-    if preparer is not None:
-        prepared = preparer(ticket, data)
+    client = get_client()
+    # The workspace's options are read first, outside any transaction: they choose the API version (new Data
+    # Studio workspaces use 2024-05-18) and are kept with the ticket's snapshot.
+    options = project_options(ticket.project_id)
+    version = api_version(ticket.project_id, options)
+    subject = subject_of(ticket.event_code)
+    common = {"message_id": ticket.message_id, "project_id": ticket.project_id, "data": data, "api_version": version}
+    if subject == Subject.FILE:
+        prepared = prepare_file_event(client, event_code=ticket.event_code, **common)  # type: ignore[arg-type]
+    elif subject == Subject.TABLE:
+        prepared = prepare_table_event(client, **common)  # type: ignore[arg-type]
     else:
         prepared = prepare_operation_event(event_code=ticket.event_code, data=data)
-    # The workspace's options are read now, outside any transaction, and kept with the ticket's snapshot.
-    prepared.snapshot["options"] = project_options(ticket.project_id)
+    prepared.snapshot["options"] = options
+    prepared.snapshot["api_version"] = version
     # The risk analysis runs here, in the worker, once; pages and rules read what it stored.
     prepared.risk, prepared.snapshot["risk"] = assess_change(
-        get_client(),
+        client,
         project_id=ticket.project_id,
         event_code=ticket.event_code,
         file_type=prepared.file_type,
         new_content=prepared.new_content,
         old_content=prepared.old_content,
         snapshot=prepared.snapshot,
+        api_version=version,
     )
+    # What the reviewer needs beyond the change (nodes, downstream impact, people, the table as it exists): read
+    # now, stored, and only read by the page. A failed read here is shown on the page, never fails the ticket.
+    prepared.snapshot["context"] = gather_context(
+        client,
+        project_id=ticket.project_id,
+        event_code=ticket.event_code,
+        data=dict(data),
+        snapshot=prepared.snapshot,
+        api_version=version,
+    )
+    if not data.get("extensionBizName"):  # the payload named nothing: name the ticket after what it acts on
+        prepared.title = context_title(ticket.event_code, prepared.snapshot["context"]) or prepared.title
     return prepared
 
 

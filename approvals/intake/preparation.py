@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from dataworks_client.client import DataWorksClient
 from dataworks_client.errors import DataWorksNotFound
+from dataworks_client.sdk import V2020
 from dataworks_client.types import CommittedFile, FileVersion, NodeConfiguration
 
 logger = logging.getLogger(__name__)
@@ -120,10 +121,16 @@ def _folder_path(client: DataWorksClient, folder_id: str | None, project_id: int
 
 
 def prepare_file_event(
-    client: DataWorksClient, *, message_id: str, project_id: int, event_code: str, data: dict[str, Any]
+    client: DataWorksClient,
+    *,
+    message_id: str,
+    project_id: int,
+    event_code: str,
+    data: dict[str, Any],
+    api_version: str = V2020,
 ) -> Prepared:
-    """Fetch a DataStudio file event's code and its base version."""
-    detail = client.get_event_detail(message_id, project_id)
+    """Fetch a DataStudio file event's code and its base version, in the workspace's API version."""
+    detail = client.get_event_detail(message_id, project_id, api_version=api_version)
     if event_code == "delete-file":
         deleted = detail.deleted_file
         if deleted is None:
@@ -160,11 +167,19 @@ def prepare_file_event(
     committed = detail.committed_file
     if committed is None:
         raise DataWorksNotFound(_("DataWorks returned no CommittedFile for this event."), action="GetIDEEventDetail")
-    return _prepare_committed(client, committed, project_id=project_id, event_code=event_code, data=data)
+    return _prepare_committed(
+        client, committed, project_id=project_id, event_code=event_code, data=data, api_version=api_version
+    )
 
 
 def _prepare_committed(
-    client: DataWorksClient, committed: CommittedFile, *, project_id: int, event_code: str, data: dict[str, Any]
+    client: DataWorksClient,
+    committed: CommittedFile,
+    *,
+    project_id: int,
+    event_code: str,
+    data: dict[str, Any],
+    api_version: str,
 ) -> Prepared:
     props = committed.file_property_content
     new_version = _as_int(data.get("fileVersion")) or (props.current_version if props else None)
@@ -172,7 +187,7 @@ def _prepare_committed(
     is_new_file = (committed.change_type or "").upper() == "CREATE" or str(data.get("changeType")) == "0"
     base: FileVersion | None = None
     if committed.file_id is not None and not is_new_file:
-        versions = client.list_file_versions(committed.file_id, project_id)
+        versions = client.list_file_versions(committed.file_id, project_id, api_version=api_version)
         base = choose_base(versions, event_code=event_code, new_version=new_version)
     new, new_too_large = _cap(committed.content)
     old, old_too_large = _cap(base.file_content if base else "")
@@ -201,9 +216,11 @@ def _prepare_committed(
     )
 
 
-def prepare_table_event(client: DataWorksClient, *, message_id: str, project_id: int, data: dict[str, Any]) -> Prepared:
+def prepare_table_event(
+    client: DataWorksClient, *, message_id: str, project_id: int, data: dict[str, Any], api_version: str = V2020
+) -> Prepared:
     """Fetch a table event's model (name, columns, partitions, lifecycle, environment)."""
-    detail = client.get_event_detail(message_id, project_id)
+    detail = client.get_event_detail(message_id, project_id, api_version=api_version)
     table = detail.table_model
     if table is None:
         raise DataWorksNotFound(_("DataWorks returned no TableModel for this event."), action="GetIDEEventDetail")

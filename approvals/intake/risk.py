@@ -16,6 +16,7 @@ from typing import Any
 
 from dataworks_client.client import DataWorksClient
 from dataworks_client.errors import DataWorksError
+from dataworks_client.sdk import V2020
 from events.catalogue import Subject, subject_of
 from riskcheck import NOT_ASSESSED, Analysis, analyse, language_for, risk_name
 from workspaces.resolve import risk_config
@@ -47,11 +48,11 @@ def _not_assessed(reason: str) -> Analysis:
     return Analysis(risk=NOT_ASSESSED, findings=[], reason=dict(_REASONS[reason]))
 
 
-def own_projects(client: DataWorksClient, project_id: int) -> tuple[list[str], str]:
+def own_projects(client: DataWorksClient, project_id: int, *, api_version: str = V2020) -> tuple[list[str], str]:
     """Return the workspace's own MaxCompute projects (GetProject, cached by the client; both `name` and `name_dev`
     in standard mode) and "" — or no projects and the error code when DataWorks could not tell."""
     try:
-        project = client.get_project(project_id)
+        project = client.get_project(project_id, api_version=api_version)
     except DataWorksError as exc:
         logger.warning("Workspace %s: GetProject failed (%s); MC11 stays silent", project_id, exc.code)
         return [], exc.code or type(exc).__name__
@@ -70,6 +71,7 @@ def assess_change(
     new_content: str,
     old_content: str,
     snapshot: dict[str, Any],
+    api_version: str = V2020,
 ) -> tuple[str, dict[str, Any]]:
     """Analyse one prepared change; return the risk's name and what to store as `snapshot["risk"]`."""
     context: dict[str, Any] = {}
@@ -84,7 +86,7 @@ def assess_change(
     elif snapshot.get("too_large") and not new_content:
         analysis = _not_assessed("too_large")
     else:
-        projects, error = own_projects(client, project_id)
+        projects, error = own_projects(client, project_id, api_version=api_version)
         context["projects"] = projects
         if error:
             context["projects_error"] = error  # MC11 was silent: the workspace's own projects were not known

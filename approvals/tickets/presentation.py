@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from approvals.models import AuditEntry, Risk, Ticket
 from approvals.tickets import policy, quorum
+from approvals.tickets.context import ticket_dataworks_context
 from approvals.tickets.diff_store import ticket_diffs
 from approvals.tickets.selectors import ticket_review_state, ticket_risk_view
 from events.catalogue import Subject, subject_of
@@ -180,6 +181,8 @@ def ticket_context(ticket: Ticket, user: AbstractBaseUser | AnonymousUser, *, vi
         ),
         "linked_earlier": earlier[0] if earlier else None,
         "linked_newer": _linked(ticket.superseded_by.all()),
+        # What preparation read around the change (nodes, impact, people, the table as it exists): read, not fetched.
+        "dw": ticket_dataworks_context(ticket),
     }
     if is_file and code == CodeState.FETCHED:
         context["diff"], context["config_diff"] = ticket_diffs(ticket, view=view)

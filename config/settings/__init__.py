@@ -17,5 +17,6 @@ from config.settings.database import *  # noqa: F403
 from config.settings.security import *  # noqa: F403
 from config.settings.logging import *  # noqa: F403
 from config.settings.observability import *  # noqa: F403
+from config.settings.links import *  # noqa: F403
 
 # isort: on

@@ -55,6 +55,14 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=1, help=_("how many events to send (default 1)"))
         parser.add_argument("--operator", default=simulation.DEMO_OPERATOR, help=_("DataWorks UID of the operator"))
         parser.add_argument(
+            "--ids",
+            default="",
+            help=_(
+                "node IDs (node and backfill events) or instance IDs (instance events), comma-separated; "
+                "default: the example seed's"
+            ),
+        )
+        parser.add_argument(
             "--webhook", default="", help=_("webhook URL (default: REVIEW_GATE_BASE_URL/events/eventbridge/)")
         )
         parser.add_argument("--emulator", default="", help=_("emulator base URL (default: from DATAWORKS_ENDPOINT)"))
@@ -63,6 +71,7 @@ class Command(BaseCommand):
         if not 1 <= options["count"] <= 10_000:
             raise CommandError(_("--count must be between 1 and 10000."))
         content = self._content(options["content"])
+        ids = self._ids(options["ids"])
         webhook = options["webhook"] or settings.REVIEW_GATE_BASE_URL.rstrip("/") + "/events/eventbridge/"
         emulator = options["emulator"] or (
             f"{settings.DATAWORKS_PROTOCOL}://{settings.DATAWORKS_ENDPOINT}" if settings.DATAWORKS_ENDPOINT else ""
@@ -78,6 +87,8 @@ class Command(BaseCommand):
                 file_name=options["file"] if options["count"] == 1 else f"{options['file']}_{index + 1}",
                 content=content,
                 operator=options["operator"],
+                ids=ids,
+                context=True,
             )
             self._seed(emulator, sim)
             status, body = _post_json(webhook, sim.event, {"x-eventbridge-signature-token": settings.EVENTBRIDGE_TOKEN})
@@ -100,6 +111,14 @@ class Command(BaseCommand):
                 % {"tickets": settings.REVIEW_GATE_BASE_URL.rstrip("/") + "/", "emulator": f"{emulator}/_emulator/"}
             )
         )
+
+    def _ids(self, raw: str) -> list[int] | None:
+        parts = [part.strip() for part in raw.split(",") if part.strip()]
+        if not parts:
+            return None
+        if len(parts) > 1000 or not all(part.isascii() and part.isdigit() and len(part) <= 18 for part in parts):
+            raise CommandError(_("--ids must be up to 1000 comma-separated numeric IDs."))
+        return [int(part) for part in parts]
 
     def _content(self, path: Path | None) -> str | None:
         if path is None:
