@@ -390,7 +390,9 @@ def start_emulator(env: dict[str, str], port: int, log: Path) -> Proc:
     return proc
 
 
-QWORKER_READY = re.compile(r"ready for work at (\d+)")
+# django-q2 logs in the active language (REVIEW_GATE_LANGUAGE defaults to Chinese): "ready for work at <pid>" or
+# "已准备好在 <pid> 处工作".
+QWORKER_READY = re.compile(r"(?:ready for work at |\u5df2\u51c6\u5907\u597d\u5728 )(\d+)")
 
 
 def start_qcluster(env: dict[str, str], log: Path, workers: int) -> Proc:

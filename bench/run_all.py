@@ -1,11 +1,12 @@
 """Run every benchmark and write bench/RESULTS.md (what `make bench` does).
 
 Order: intake (SQLite, PostgreSQL), the intake's in-process profile, pipeline (PostgreSQL + Redis, SQLite + ORM
-broker), diff page, inbox (PostgreSQL, SQLite); memory is read during the pipeline and intake runs. Each part runs in
-its own process with a time limit (stopped with SIGTERM, so it cleans up, when it overruns); afterwards the bench
-PostgreSQL database and Redis db 15 are dropped/flushed once more in case a part was killed. Needs PostgreSQL on
-127.0.0.1:5432, Redis on 127.0.0.1:6379 and wrk (`bash bench/install_tools.sh` installs wrk and starts the services
-if they are down). About 12 minutes on 2 cores.
+broker), diff page, inbox (PostgreSQL, SQLite), notifications (event -> chat message, decision -> message, a burst
+under DingTalk's limit; PostgreSQL + Redis, about 3 minutes); memory is read during the pipeline and intake runs.
+Each part runs in its own process with a time limit (stopped with SIGTERM, so it cleans up, when it overruns);
+afterwards the bench PostgreSQL database and Redis db 15 are dropped/flushed once more in case a part was killed.
+Needs PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379 and wrk (`bash bench/install_tools.sh` installs wrk and
+starts the services if they are down). About 15 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ PARTS = [
     ("pipeline", "bench_pipeline.py", [], 900),
     ("diff", "bench_diff_page.py", [], 300),
     ("inbox", "bench_inbox.py", [], 900),
+    ("notify", "bench_notify.py", [], 420),
 ]
 OUTPUTS = {
     "intake": ["intake-sqlite", "intake-postgres"],
@@ -37,6 +39,7 @@ OUTPUTS = {
     "pipeline": ["pipeline-postgres", "pipeline-sqlite"],
     "diff": ["diff"],
     "inbox": ["inbox-postgres", "inbox-sqlite"],
+    "notify": ["notify"],
 }
 
 NOTES = """## Notes
@@ -64,6 +67,11 @@ def write_report(output: Path, durations: dict[str, float], failures: list[str],
         + "; ".join(f"{k}: {v}" for k, v in load.items())
     )
     text = report.full_report(durations, failures, notes + ".\n")
+    import bench_notify
+
+    notify = bench_notify.section()  # from bench/out/notify.json, when the notify part ran
+    if notify:
+        text += "\n" + notify
     output.write_text(text, encoding="utf-8")
     print(f"[bench] wrote {output}", flush=True)
 

@@ -2,8 +2,9 @@
 
 `python config/launcher.py run` is what `make run` calls. Without DataWorks credentials (no
 ALIBABA_CLOUD_ACCESS_KEY_ID and no DATAWORKS_ENDPOINT) it runs in demo mode: it keeps generated secrets in
-var/demo.env, starts the local DataWorks emulator, points the client at it and creates an admin user whose random
-password it prints once. `python config/launcher.py manage ARGS...` runs manage.py with the same environment, so
+var/demo.env, starts the local DataWorks emulator, points the client at it, creates an admin user whose random
+password it prints once, and sets up notification channels that post to the app's own demo chat (/demo/chat/).
+`python config/launcher.py manage ARGS...` runs manage.py with the same environment, so
 `simulate_event` finds the demo token and emulator; plain `manage.py` does the same once the demo is set up
 (`demo_environment`). Ctrl-C stops every child process.
 """
@@ -51,6 +52,8 @@ def _load_or_create_demo_env() -> dict[str, str]:
         "ALIBABA_CLOUD_ACCESS_KEY_SECRET": secrets.token_urlsafe(30),
         "DATAWORKS_EXTENSION_CODE": "review-gate-demo",
         "REVIEW_GATE_EMULATOR_PORT": env_str("REVIEW_GATE_EMULATOR_PORT") or "8099",
+        # Signs what the demo's notification channels send to the app's own demo chat (notifications/demo.py).
+        "REVIEW_GATE_DEMO_CHAT_SECRET": secrets.token_urlsafe(24),
     }
     changed = False
     for key, value in defaults.items():
@@ -80,7 +83,24 @@ def _environment() -> tuple[dict[str, str], bool]:
         env.update(_load_or_create_demo_env())
         env.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
         env.setdefault("REVIEW_GATE_BASE_URL", f"http://127.0.0.1:{env.get('REVIEW_GATE_PORT', '8000')}")
+        for name, url in demo_chat_environment(env.get("REVIEW_GATE_PORT", "8000")).items():
+            env.setdefault(name, url)
     return env, demo
+
+
+def demo_chat_environment(port: str) -> dict[str, str]:
+    """The URL variables of the demo's notification channels: the app's own demo chat on loopback.
+
+    Kept here, not imported from notifications/demo.py: this script runs before Django is importable (its directory
+    comes first on sys.path and config/queue.py would shadow the standard library's `queue`). The variable names and
+    the robot's token must match notifications/demo.py (tests/notifications/test_demo_chat.py checks they do).
+    """
+    base = f"http://127.0.0.1:{port}/demo/chat"
+    return {
+        "REVIEW_GATE_DEMO_DINGTALK_URL": f"{base}/dingtalk/?access_token=demo-robot",
+        "REVIEW_GATE_DEMO_FEISHU_URL": f"{base}/feishu/",
+        "REVIEW_GATE_DEMO_WEBHOOK_URL": f"{base}/webhook/",
+    }
 
 
 def demo_environment() -> dict[str, str] | None:
@@ -123,6 +143,23 @@ def _ensure_demo_admin(env: dict[str, str]) -> None:
         raise SystemExit("Could not create the demo admin user (see the error above).")
 
 
+def _seed_demo_chat(env: dict[str, str]) -> None:
+    """Create the demo's notification channels (and a rule naming them) on the first start; a failure only warns."""
+    code = "from notifications.demo import seed_demo_channels\nprint(', '.join(seed_demo_channels()))\n"
+    result = subprocess.run(
+        [PYTHON, MANAGE, "shell", "--no-imports", "-c", code],
+        env=env,
+        cwd=BASE_DIR,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        print(f"  Could not set up the demo chat channels:\n{result.stderr[-2000:]}")
+    elif result.stdout.strip():
+        print(f"  Demo notification channels created: {result.stdout.strip()}")
+
+
 def _stop(children: dict[str, subprocess.Popen[bytes]]) -> None:
     for child in children.values():
         if child.poll() is None:
@@ -147,6 +184,7 @@ def run() -> int:
     children: dict[str, subprocess.Popen[bytes]] = {}
     if demo:
         _ensure_demo_admin(env)
+        _seed_demo_chat(env)
         emulator_port = env["REVIEW_GATE_EMULATOR_PORT"]
         children["emulator"] = subprocess.Popen(
             [PYTHON, MANAGE, "dataworks_emulator", "--port", emulator_port], env=env, cwd=BASE_DIR
@@ -164,6 +202,7 @@ def run() -> int:
     print(f"\n  Review Gate:  http://127.0.0.1:{port}/   (admin: http://127.0.0.1:{port}/admin/)")
     if demo:
         print(f"  Emulator:     http://127.0.0.1:{env['REVIEW_GATE_EMULATOR_PORT']}/_emulator/")
+        print(f"  Demo chat:    http://127.0.0.1:{port}/demo/chat/   (what the notification channels sent)")
         print("  Send a simulated DataWorks event:  make simulate EVENT=commit-file")
     print("  Stop with Ctrl-C.\n")
 

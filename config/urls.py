@@ -1,5 +1,5 @@
-"""URL routes: the EventBridge webhook, health probes, /metrics, the admin (with the doctor), accounts, and the
-reviewer UI/API."""
+"""URL routes: the EventBridge webhook, health probes, /metrics, the admin (with the doctor), accounts, the
+reviewer UI/API, and in demo mode only the demo chat (notifications/demo.py)."""
 
 from __future__ import annotations
 
@@ -38,9 +38,12 @@ def account_urlpatterns(*, password_reset: bool) -> list[URLPattern]:
     return patterns
 
 
-def build_urlpatterns(*, password_reset: bool) -> list[URLPattern | URLResolver]:
-    """Return every route of the site (tests build the site with and without password reset)."""
+def build_urlpatterns(*, password_reset: bool, demo: bool = False) -> list[URLPattern | URLResolver]:
+    """Return every route of the site (tests build the site with and without password reset, and the demo's)."""
+    # Demo mode only: where the demo's notification channels send, and the page that shows it (404 otherwise).
+    demo_chat = [path("demo/chat/", include("notifications.demo"))] if demo else []
     return [
+        *demo_chat,
         path("events/", include("events.urls")),
         path("healthz", event_views.healthz, name="healthz"),
         path("readyz", event_views.readyz, name="readyz"),
@@ -55,4 +58,4 @@ def build_urlpatterns(*, password_reset: bool) -> list[URLPattern | URLResolver]
     ]
 
 
-urlpatterns = build_urlpatterns(password_reset=settings.REVIEW_GATE_PASSWORD_RESET)
+urlpatterns = build_urlpatterns(password_reset=settings.REVIEW_GATE_PASSWORD_RESET, demo=settings.DEMO_MODE)

@@ -115,7 +115,9 @@ def test_escalation_goes_once_to_its_channel_and_mentions_the_group(robot, revie
 
 
 def test_reminders_stop_when_the_ticket_is_decided(robot, reviewer):
-    rule = RuleFactory(reviewer_users=[reviewer], notify=["team"], remind_every=timedelta(minutes=30), working_hours=False)
+    rule = RuleFactory(
+        reviewer_users=[reviewer], notify=["team"], remind_every=timedelta(minutes=30), working_hours=False
+    )
     ticket = waiting_ticket(rule, at("2026-11-30", "09:00"))
     assert reminders_due(at("2026-11-30", "09:31")) == 1  # written, not yet sent
 

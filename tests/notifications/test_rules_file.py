@@ -64,7 +64,7 @@ def test_export_then_import_then_export_is_byte_identical(people):
     rules_io.import_rules(FILE.encode())
     first = rules_io.export_rules()
 
-    assert "[[channels]]\nname = \"sales-dingtalk\"" in first
+    assert '[[channels]]\nname = "sales-dingtalk"' in first
     assert "SALES_DINGTALK_SECRET" in first  # the variable's name, never a value
     rules_io.import_rules(first.encode(), prune=True)
     assert rules_io.export_rules() == first
