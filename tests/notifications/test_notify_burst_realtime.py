@@ -23,7 +23,7 @@ from tests.fakes.chat_servers import FakeDingTalkRobot
 from tests.notifications.conftest import TICKET_URL, ready_ticket, tickets_named
 from tests.processes import ROOT, app_env, start_cluster, stop, wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.realtime, pytest.mark.django_db(transaction=True)]
 BURST = 30
 LIMIT, WINDOW = 20, 60.0  # DingTalk: 20 messages a minute per robot
 EVERY_TICKET_WITHIN = 70.0  # seconds after the burst: the window frees after ~61 s, then one digest
