@@ -186,8 +186,11 @@ def run() -> int:
         _ensure_demo_admin(env)
         _seed_demo_chat(env)
         emulator_port = env["REVIEW_GATE_EMULATOR_PORT"]
+        # Seeded with the example workspace: the demo's extension (so `manage.py doctor` finds it), nodes with a
+        # downstream tree, projects, members and tables, so tickets show their DataWorks context out of the box.
+        seed = BASE_DIR / "dataworks_client" / "emulator" / "example_seed.json"
         children["emulator"] = subprocess.Popen(
-            [PYTHON, MANAGE, "dataworks_emulator", "--port", emulator_port], env=env, cwd=BASE_DIR
+            [PYTHON, MANAGE, "dataworks_emulator", "--port", emulator_port, "--seed", str(seed)], env=env, cwd=BASE_DIR
         )
     web = [
         str(Path(PYTHON).parent / "gunicorn"),
