@@ -5,6 +5,8 @@ Only `approvals.tickets.services` changes a ticket's status; everything else rea
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
@@ -314,6 +316,13 @@ class AuditEntry(AppendOnly):
         CALLBACK_RESOLVED = "CALLBACK_RESOLVED", _("Result delivery marked as resolved")
         RESOLVED_IN_DATAWORKS = "RESOLVED_IN_DATAWORKS", _("Resolved in DataWorks")
         FINDING_WAIVED = "FINDING_WAIVED", _("Risk finding waived")
+        # Written next to the approval or rejection it explains (approvals.tickets.batch), in the same transaction.
+        BATCH_DECISION = "BATCH_DECISION", _("Decided in a batch")
+        # The ticket page (issue 18): a reviewer takes back an approval of a ticket still pending; changes requested
+        # is a rejection that carries the reviewer's notes (and the line comments) to the developer.
+        APPROVAL_WITHDRAWN = "APPROVAL_WITHDRAWN", _("Approval withdrawn")
+        CHANGES_REQUESTED = "CHANGES_REQUESTED", _("Changes requested")
+        LINE_COMMENTED = "LINE_COMMENTED", _("Commented on a line")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="audit", verbose_name=_("ticket"))
     actor = models.ForeignKey(
@@ -490,3 +499,64 @@ class RenderedDiff(models.Model):
 
     def __str__(self) -> str:
         return f"rendered diff {self.key[:12]}"
+
+
+def current_approvers(entries: Iterable[tuple[str, int | None]]) -> list[int]:
+    """Return who approves a ticket now, in order of approval, from its audit entries (action, actor id) in time
+    order: an approval counts until the same person withdraws it (`AuditEntry.Action.APPROVAL_WITHDRAWN`)."""
+    approving = (AuditEntry.Action.APPROVED, AuditEntry.Action.APPROVED_WITH_WARNING)
+    current: dict[int, None] = {}
+    for action, actor_id in entries:
+        if actor_id is None:
+            continue
+        if action in approving:
+            current.setdefault(actor_id, None)
+        elif action == AuditEntry.Action.APPROVAL_WITHDRAWN:
+            current.pop(actor_id, None)
+    return list(current)
+
+
+class LineComment(AppendOnly):
+    """A reviewer's comment on one line of a ticket's code diff (new side, or old side for a removed line).
+
+    Append-only like the audit: a comment is history (the rejection's tip summarises them). The line is where the
+    reader saw it in the diff `against` which version ("previous", or "approved": the last approved version).
+    """
+
+    class Side(models.TextChoices):
+        NEW = "new", _("new version")
+        OLD = "old", _("previous version")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="line_comments", verbose_name=_("ticket"))
+    side = models.CharField(_("side"), max_length=3, choices=Side.choices, default=Side.NEW)
+    line = models.PositiveIntegerField(_("line"))
+    body = models.TextField(_("comment"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("line comment")
+        verbose_name_plural = _("line comments")
+        indexes = [models.Index(fields=["ticket", "created_at"], name="line_comment_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.side}:{self.line} on ticket {self.ticket_id}"
+
+
+class RenderedDiffBlock(models.Model):
+    """One block (a hunk, or a run of unchanged lines) of a diff rendered to HTML, so the ticket page sends the first
+    screens and loads the rest on demand (tickets.diff_store). `key` is the paged diff's key in `RenderedDiff`."""
+
+    key = models.CharField(_("content key"), max_length=64)
+    index = models.PositiveIntegerField(_("block"))
+    html = models.BinaryField(_("HTML, zlib-compressed"))
+
+    class Meta:
+        verbose_name = _("rendered diff block")
+        verbose_name_plural = _("rendered diff blocks")
+        constraints = [models.UniqueConstraint(fields=["key", "index"], name="rendered_block_once")]
+
+    def __str__(self) -> str:
+        return f"block {self.index} of {self.key[:12]}"

@@ -17,6 +17,8 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
 from django.utils.translation import gettext as _
 
 from config import logging_context
@@ -94,3 +96,25 @@ class CharsetMiddleware:
         if request.path.startswith(JSON_PREFIXES):
             return json_error(400, message, field="Content-Type", code="unsupported_charset")
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+# Paths whose responses are never compressed: the EventBridge webhook (tiny answers, read by a machine that need not
+# speak gzip), /metrics (Prometheus scrapes it with its own Accept-Encoding; a compressed body is also harder to read
+# when an operator curls it), the health probes and static files (whitenoise serves its own pre-compressed copies).
+UNCOMPRESSED_PREFIXES = ("/events/", "/metrics", "/healthz", "/readyz", "/static/")
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """gzip HTML and JSON answers for clients that accept it (Django's maintained GZipMiddleware), except the paths
+    above. A 12,779-line ticket page is ~7.7 MB of HTML without it (bench/bench_ticket_page.py).
+
+    BREACH: a page that reflects input next to a secret in a compressed body lets an observer of its size guess the
+    secret. Our pages' secret is the CSRF token, and Django masks it with a new random mask on every response (the
+    mitigation Django's docs name), so its bytes never repeat; session cookies are headers, never compressed. The
+    choice is documented in docs/review-ui-ticket.md.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if request.path.startswith(UNCOMPRESSED_PREFIXES):
+            return response
+        return super().process_response(request, response)

@@ -453,3 +453,46 @@ class ErrorSerializer(serializers.Serializer):
     """Every error response of the API."""
 
     error = ErrorDetailSerializer()
+
+
+# --- Batch decisions --------------------------------------------------------------------------------------------
+
+
+class BatchDecisionInputSerializer(CommentedDecisionInputSerializer):
+    """The body of a batch decision: which tickets, approve or reject, and one comment for all, required either way
+    (a decision across many tickets says why; one request shape, so the schema states exactly what is accepted)."""
+
+    ticket_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        min_length=1,
+        max_length=500,
+        help_text=_("The tickets to decide, 1 to 500 `id`s; repeated ones count once."),
+    )
+    action = serializers.ChoiceField(
+        choices=[("approve", "approve"), ("reject", "reject")],
+        help_text=_("`approve` (result OK when every rule is satisfied) or `reject` (result FAIL)."),
+    )
+
+
+class BatchDecidedSerializer(serializers.Serializer):
+    """A ticket the batch decided (or, with more approvals needed, recorded your approval on)."""
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Ticket.Status.choices, help_text=_("The ticket's status after it."))
+
+
+class BatchSkippedSerializer(serializers.Serializer):
+    """A ticket the batch left alone, and why."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField(help_text=_("not_found, not_allowed, conflict or invalid_comment."))
+    reason = serializers.CharField(help_text=_("Why, in your language."))
+
+
+class BatchResultSerializer(serializers.Serializer):
+    """What a batch decision did to each ticket."""
+
+    batch = serializers.CharField(help_text=_("The batch's identifier, also in each ticket's history."))
+    action = serializers.CharField()
+    decided = BatchDecidedSerializer(many=True)
+    skipped = BatchSkippedSerializer(many=True)

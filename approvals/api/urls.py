@@ -25,6 +25,7 @@ app_name = "approvals_api"
 urlpatterns = [
     path("", views.ApiRootApi.as_view(), name="root"),
     path("tickets/", views.TicketListApi.as_view(), name="ticket-list"),
+    path("tickets/batch-decide", views.TicketBatchDecideApi.as_view(), name="ticket-batch-decide"),
     path("tickets/<ticket_id:ticket_id>/", views.TicketDetailApi.as_view(), name="ticket-detail"),
     path("tickets/<ticket_id:ticket_id>/approve", views.TicketApproveApi.as_view(), name="ticket-approve"),
     path("tickets/<ticket_id:ticket_id>/warn", views.TicketWarnApi.as_view(), name="ticket-warn"),

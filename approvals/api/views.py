@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals.tickets import services
+from approvals.tickets import batch, services
 from approvals.tickets.selectors import ticket_visible, tickets_by_ids, with_api_columns
 from config.http import client_ip
 
@@ -33,6 +33,8 @@ from .pagination import ticket_page
 from .parsers import StrictJSONParser
 from .serializers import (
     MAX_ID,
+    BatchDecisionInputSerializer,
+    BatchResultSerializer,
     CommentedDecisionInputSerializer,
     DecisionInputSerializer,
     ErrorSerializer,
@@ -237,6 +239,50 @@ class TicketRejectApi(_DecisionApi):
 
     def decide(self, *, ticket_id: int, user: Any, comment: str, ip: str | None) -> None:
         services.ticket_reject(ticket_id=ticket_id, user=user, comment=comment, ip=ip)
+
+
+@extend_schema(
+    summary=gettext_lazy("Decide several tickets"),
+    description=gettext_lazy(
+        "Approve or reject up to 500 tickets with one comment. Each ticket is decided as a single approve or reject "
+        "would be, with the same rules and checks; a ticket you may not decide (or may not see) is skipped with the "
+        "reason, and the others are still decided. Each decided ticket's history says it was part of this batch."
+    ),
+    request=BatchDecisionInputSerializer,
+    responses={200: BatchResultSerializer, **_errors(400, 401, 403, 415)},
+    examples=[
+        OpenApiExample(
+            "approve",
+            value={"ticket_ids": [101, 102], "action": "approve", "comment": "Nightly partitions."},
+            request_only=True,
+        )
+    ],
+    tags=["decisions"],
+)
+class TicketBatchDecideApi(ApiView):
+    operation_id = "tickets_batch_decide"
+    InputSerializer = BatchDecisionInputSerializer
+    OutputSerializer = BatchResultSerializer
+
+    def post(self, request: Request) -> Response:
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        assert request.user.is_authenticated  # the API's permission classes let only signed-in users through
+        result = batch.batch_decide(
+            ticket_ids=data["ticket_ids"],
+            user=request.user,
+            action=data["action"],
+            comment=data["comment"],
+            ip=client_ip(request),
+        )
+        answer = {
+            "batch": result.batch_id,
+            "action": result.action,
+            "decided": [{"id": o.ticket_id, "status": o.status} for o in result.decided],
+            "skipped": [{"id": o.ticket_id, "code": o.code, "reason": o.reason} for o in result.skipped],
+        }
+        return Response(self.OutputSerializer(answer).data)
 
 
 @extend_schema(exclude=True)

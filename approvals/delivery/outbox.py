@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from functools import partial
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser

@@ -13,7 +13,7 @@ from __future__ import annotations
 from approvals.diff.engine import MAX_CHARS, MAX_HIGHLIGHT_CHARS, MAX_LINES, compute_diff, split_lines
 from approvals.diff.lexers import FILE_TYPE_LANGUAGES, language_for_file_type, lexer_for_file_type
 from approvals.diff.model import Diff, Fold, Hunk, Kind, Line, Row, Side
-from approvals.diff.render import VIEWS, render_diff_html
+from approvals.diff.render import VIEWS, fold_summary_open, render_blocks, render_diff_html
 
 __all__ = [
     "FILE_TYPE_LANGUAGES",
@@ -29,8 +29,10 @@ __all__ = [
     "Row",
     "Side",
     "compute_diff",
+    "fold_summary_open",
     "language_for_file_type",
     "lexer_for_file_type",
+    "render_blocks",
     "render_diff_html",
     "split_lines",
 ]

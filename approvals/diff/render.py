@@ -38,8 +38,32 @@ def render_diff_html(diff: Diff, view: str = "split") -> SafeString:
     return SafeString("".join(out))
 
 
+def render_blocks(diff: Diff, view: str = "split") -> list[str]:
+    """Return each block of the diff rendered on its own, for pages that send some and load the rest on demand: a hunk
+    as its whole ``rg-hunk`` element, a fold as its rows only (the page wraps them)."""
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}, not {view!r}")
+    render_rows = _split_rows if view == "split" else _unified_rows
+    noeol = f'<span class="rg-noeol">{escape(gettext("No newline at end of file"))}</span>'
+    blocks: list[str] = []
+    for block in diff.blocks:
+        out: list[str] = []
+        if isinstance(block, Hunk):
+            out.append(f'<div class="rg-hunk"><div class="rg-hunk-header">{escape(block.header)}</div>')
+            render_rows(block.rows, out, noeol)
+            out.append("</div>")
+        else:
+            render_rows(block.rows, out, noeol)
+        blocks.append("".join(out))
+    return blocks
+
+
 def _fold_open(fold: Fold) -> str:
-    count = fold.count
+    return fold_summary_open(fold.count)
+
+
+def fold_summary_open(count: int) -> str:
+    """Return the opening of a fold of `count` lines: its <details>, summary and rows container."""
     show = ngettext("Show %(count)d unchanged line", "Show %(count)d unchanged lines", count) % {"count": count}
     hide = ngettext("Hide %(count)d unchanged line", "Hide %(count)d unchanged lines", count) % {"count": count}
     return (

@@ -34,6 +34,8 @@ class Change(StrEnum):
     CALLBACK_RETRIED = "callback_retried"
     CALLBACK_RESOLVED = "callback_resolved"
     FINDING_WAIVED = "finding_waived"  # a reviewer waived a risk finding (what the page and tip show changes)
+    APPROVAL_WITHDRAWN = "approval_withdrawn"  # a reviewer took back an approval; the ticket still waits
+    LINE_COMMENTED = "line_commented"  # a comment on a line of the diff (what the page and a rejection's tip show)
 
 
 @dataclass(frozen=True, slots=True)

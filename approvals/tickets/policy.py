@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permissi
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from approvals.models import AuditEntry, CheckResult, ReviewerProfile, Rule, Ticket
+from approvals.models import AuditEntry, CheckResult, ReviewerProfile, Rule, Ticket, current_approvers
 
 User = get_user_model()
 APPROVAL_ACTIONS = (AuditEntry.Action.APPROVED, AuditEntry.Action.APPROVED_WITH_WARNING)
@@ -72,11 +72,13 @@ def rule_reviewer_ids(rule: Rule) -> frozenset[int]:
 
 
 def _approvals(ticket: Ticket) -> list[int]:
-    return list(
-        ticket.audit.filter(action__in=APPROVAL_ACTIONS, actor__isnull=False)
+    """Who approves the ticket now: an approval counts until its author withdraws it."""
+    entries = (
+        ticket.audit.filter(action__in=(*APPROVAL_ACTIONS, AuditEntry.Action.APPROVAL_WITHDRAWN), actor__isnull=False)
         .order_by("created_at", "pk")
-        .values_list("actor_id", flat=True)
+        .values_list("action", "actor_id")
     )
+    return current_approvers(entries)
 
 
 def unmatched_reviewer_ids() -> frozenset[int]:

@@ -11,13 +11,31 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 
-from approvals.models import AuditEntry, Risk, Ticket
+from approvals.models import AuditEntry, Risk, Ticket, current_approvers
 from approvals.tickets import policy, quorum
 from approvals.tickets.context import ticket_dataworks_context
-from approvals.tickets.diff_store import ticket_diffs
-from approvals.tickets.selectors import ticket_review_state, ticket_risk_view
+from approvals.tickets.diff_store import (
+    FIRST_ROWS,
+    MORE_ROWS,
+    PagedDiff,
+    fold_rows_html,
+    full_body_html,
+    paged_body_html,
+    ticket_paged_diffs,
+)
+from approvals.tickets.selectors import (
+    ReviewState,
+    last_approved_version,
+    ticket_line_comments,
+    ticket_review_state,
+    ticket_risk_view,
+    usernames,
+)
 from events.catalogue import Subject, subject_of
 
 
@@ -149,8 +167,16 @@ def _linked(tickets: QuerySet[Ticket]) -> list[LinkedTicket]:
     ]
 
 
-def ticket_context(ticket: Ticket, user: AbstractBaseUser | AnonymousUser, *, view: str) -> dict[str, Any]:
-    """Build the template context of the ticket page."""
+def ticket_context(
+    ticket: Ticket,
+    user: AbstractBaseUser | AnonymousUser,
+    *,
+    view: str,
+    against: str = "previous",
+    full: bool = False,
+) -> dict[str, Any]:
+    """Build the template context of the ticket page: the code diff against the previous version, or `against`
+    "approved" the last version approved in Review Gate; the first screens of it, or `full` every line."""
     state = ticket_review_state(ticket=ticket, user=user)
     subject = subject_of(ticket.event_code)
     is_file = subject == Subject.FILE
@@ -184,10 +210,122 @@ def ticket_context(ticket: Ticket, user: AbstractBaseUser | AnonymousUser, *, vi
         # What preparation read around the change (nodes, impact, people, the table as it exists): read, not fetched.
         "dw": ticket_dataworks_context(ticket),
     }
-    if is_file and code == CodeState.FETCHED:
-        context["diff"], context["config_diff"] = ticket_diffs(ticket, view=view)
     context.update(risk_context(ticket, user, state.requirements))
+    context.update(decision_panel(ticket, user, state))
+    comments = ticket_line_comments(ticket)
+    context["line_comments"] = comments
+    context["line_comment_marks"] = [
+        {
+            "id": comment.pk,
+            "side": comment.side,
+            "line": comment.line,
+            "author": comment.author.get_username(),
+            "body": comment.body,  # masked when written (services.ticket_comment_line)
+            "at": comment.created_at.isoformat(),
+        }
+        for comment in comments
+    ]
+    if is_file and code == CodeState.FETCHED:
+        flagged = [("new", int(mark["line"])) for mark in context["risk_marks"]]
+        flagged += [(comment.side, comment.line) for comment in comments]
+        context.update(_diff_context(ticket, user, view=view, against=against, full=full, eager=frozenset(flagged)))
+        context["may_comment"] = ticket.status == Ticket.Status.PENDING and user.is_authenticated
     return context
+
+
+def _diff_context(
+    ticket: Ticket,
+    user: AbstractBaseUser | AnonymousUser,
+    *,
+    view: str,
+    against: str,
+    full: bool,
+    eager: frozenset[tuple[str, int]],
+) -> dict[str, Any]:
+    """The paged code and configuration diffs of the ticket page: the first screens, the rest loaded on demand."""
+    approved = last_approved_version(ticket=ticket, user=user)
+    if approved is not None and approved.new_content == ticket.old_content:
+        approved = None  # the previous version is the approved one: one diff says it all
+    against = "approved" if against == "approved" and approved is not None else "previous"
+    base = approved.new_content if against == "approved" and approved is not None else None
+    code, config = ticket_paged_diffs(ticket, view=view, base=base)
+    query = {"view": view, "against": against}
+    full_url = "?" + urlencode({**query, "full": "1"})
+    part_url = reverse("approvals:ticket_diff", args=[ticket.pk])
+
+    def body(diff: PagedDiff, collapsible: bool) -> SafeString:
+        if full:
+            return full_body_html(diff)
+        budget = 0 if collapsible and diff.collapsed else FIRST_ROWS
+        return paged_body_html(diff, budget=budget, eager=eager if diff is code else frozenset(), full_url=full_url)
+
+    return {
+        "diff": code,
+        "diff_body": body(code, True),
+        "diff_url": part_url + "?" + urlencode({**query, "part": "code"}),
+        "config_diff": config,
+        "config_body": body(config, True) if config is not None else "",
+        "config_url": part_url + "?" + urlencode({**query, "part": "config"}),
+        "against": against,
+        "approved_version": approved,
+        "full": full,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementRow:
+    """One rule in the decision panel: who approved, how many more approvals it needs, and who could give them."""
+
+    label: str
+    auto_outcome: str
+    required: int
+    approved: list[str]
+    missing: int
+    could_approve: list[str]  # eligible reviewers who have not approved (at most `_NAMES_SHOWN`)
+    more_could_approve: int  # how many more are eligible beyond those named
+    satisfied: bool
+    reviewer_names: tuple[str, ...]  # whom the rule names: users, and groups
+    group_names: tuple[str, ...]
+
+
+_NAMES_SHOWN = 8
+
+
+def decision_panel(ticket: Ticket, user: AbstractBaseUser | AnonymousUser, state: ReviewState) -> dict[str, Any]:
+    """Per rule, who approved and who is still needed; whether this user's approval can be withdrawn; the counts the
+    sticky decision bar shows. One query for the names."""
+    approving = current_approvers([(entry.action, entry.actor_id) for entry in state.history])
+    ids: set[int] = set(approving)
+    for req in state.requirements:
+        ids.update(sorted(req.reviewer_ids)[: _NAMES_SHOWN + len(req.approver_ids)])
+    names = usernames(ids)
+    rows = []
+    for req in state.requirements:
+        others = sorted(
+            (names.get(pk, "?") for pk in req.reviewer_ids - set(req.approver_ids) if pk in names), key=str.lower
+        )
+        eligible_left = len(req.reviewer_ids - set(req.approver_ids))
+        rows.append(
+            RequirementRow(
+                label=req.label,
+                auto_outcome=req.auto_outcome,
+                required=req.required,
+                approved=[names.get(pk, "?") for pk in req.approver_ids],
+                missing=0 if req.satisfied else req.required - len(req.approver_ids),
+                could_approve=others[:_NAMES_SHOWN],
+                more_could_approve=max(eligible_left - min(len(others), _NAMES_SHOWN), 0),
+                satisfied=req.satisfied,
+                reviewer_names=req.reviewer_names,
+                group_names=req.group_names,
+            )
+        )
+    human = [req for req in state.requirements if not req.auto_outcome]
+    return {
+        "requirement_rows": rows,
+        "approvals_given": sum(min(len(req.approver_ids), req.required) for req in human),
+        "approvals_needed": sum(req.required for req in human),
+        "may_withdraw": (ticket.status == Ticket.Status.PENDING and user.is_authenticated and user.pk in approving),
+    }
 
 
 def risk_context(
@@ -220,3 +358,30 @@ def risk_context(
         "risk_marks": marks,
         "may_waive": bool(view.open_findings) and policy.why_cannot_waive(user, ticket, reqs) is None,
     }
+
+
+def ticket_diff_part(
+    ticket: Ticket,
+    user: AbstractBaseUser | AnonymousUser,
+    *,
+    view: str,
+    against: str,
+    part: str,
+    start: int,
+    end: int | None,
+    fold: int | None,
+) -> SafeString | None:
+    """More of the ticket page's diff (approvals.web.views.ticket_diff): the unchanged lines of block `fold`, else the
+    blocks from `start` to `end`, a load's worth of rows, with a placeholder for the rest. None: no such diff."""
+    if subject_of(ticket.event_code) != Subject.FILE or code_state(ticket) != CodeState.FETCHED:
+        return None
+    approved = last_approved_version(ticket=ticket, user=user) if against == "approved" else None
+    code, config = ticket_paged_diffs(ticket, view=view, base=approved.new_content if approved else None)
+    diff = config if part == "config" else code
+    if diff is None:
+        return None
+    if fold is not None:
+        return fold_rows_html(diff, fold)
+    query = urlencode({"view": view, "against": "approved" if approved else "previous", "full": "1"})
+    full_url = reverse("approvals:ticket", args=[ticket.pk]) + "?" + query
+    return paged_body_html(diff, start=start, end=end, budget=MORE_ROWS, full_url=full_url)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.errors import ApprovalError, CommentRequired, NotAllowed, TicketNotOpen
-from approvals.models import AuditEntry, CheckResult, FindingWaiver, Rule, Ticket
+from approvals.models import AuditEntry, CheckResult, FindingWaiver, LineComment, Rule, Ticket, current_approvers
 from approvals.queue import enqueue_diff_prerender_with_commit
 from approvals.tickets import policy
 from approvals.tickets.changes import Change, TicketChanged, publish
@@ -30,6 +30,7 @@ from config.text import storable_text
 from events.catalogue import Subject as EventSubject
 from events.catalogue import subject_of
 from events.models import InboundEvent
+from riskcheck import mask_secrets
 
 _SEVERITY = {CheckResult.OK: 0, CheckResult.WARN: 1, CheckResult.FAIL: 2}
 
@@ -449,6 +450,86 @@ def ticket_resolve_in_dataworks(*, ticket_id: int, dataworks_status: str, has_ca
 def ticket_mark_compared(*, ticket_ids: list[int], now: datetime) -> None:
     """Record when tickets were last compared with DataWorks' own view (reconciliation's round-robin order)."""
     Ticket.objects.filter(pk__in=ticket_ids).update(checked_in_dataworks_at=now, updated_at=now)
+
+
+def ticket_request_changes(*, ticket_id: int, user: AbstractBaseUser, notes: str, ip: str | None = None) -> Ticket:
+    """Reject the ticket asking for changes: the reviewer's notes are the decision's comment, so the developer's tip
+    carries them (with a summary of the line comments, approvals.tickets.tips). Same rights and result as a rejection.
+
+    :raises CommentRequired: no notes were given.
+    :raises TicketNotOpen: the ticket is not pending.
+    :raises NotAllowed: the user may not decide it.
+    """
+    notes = _clean_comment(notes, required=True)
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        _require_pending(ticket)
+        reason = policy.why_cannot_decide(user, ticket)
+        if reason:
+            raise NotAllowed(reason)
+        result = policy.reject_result(ticket)
+        _audit(ticket.pk, AuditEntry.Action.CHANGES_REQUESTED, actor=user, result=result, comment=notes, ip=ip)
+        return _finalize(
+            ticket, status=Ticket.Status.REJECTED, result=result, actor=user, comment=notes, now=timezone.now()
+        )
+
+
+def ticket_withdraw_approval(*, ticket_id: int, user: AbstractBaseUser, ip: str | None = None) -> Ticket:
+    """Take back the user's approval of a ticket that still waits for other approvals (audited, published).
+
+    A decided ticket cannot be taken back this way (its result may already be in DataWorks): only a pending one.
+
+    :raises TicketNotOpen: the ticket is not pending.
+    :raises NotAllowed: the user has no approval of this ticket to withdraw.
+    """
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        _require_pending(ticket)
+        entries = ticket.audit.filter(
+            action__in=(*policy.APPROVAL_ACTIONS, AuditEntry.Action.APPROVAL_WITHDRAWN)
+        ).order_by("created_at", "pk")
+        if user.pk not in current_approvers(entries.values_list("action", "actor_id")):
+            raise NotAllowed(_("You have no approval of this ticket to withdraw."))
+        _audit(ticket.pk, AuditEntry.Action.APPROVAL_WITHDRAWN, actor=user, ip=ip)
+        _publish(ticket, Change.APPROVAL_WITHDRAWN, user)
+    return ticket
+
+
+def _side_line_count(ticket: Ticket, side: str) -> int:
+    text = ticket.new_content if side == LineComment.Side.NEW else ticket.old_content
+    if not text:
+        return 0
+    return text.count("\n") + (0 if text.endswith("\n") else 1)
+
+
+def ticket_comment_line(
+    *, ticket_id: int, user: AbstractBaseUser, line: int, body: str, side: str = "new", ip: str | None = None
+) -> LineComment:
+    """Comment on one line of a pending ticket's code (new side, or old side for a removed line); audited.
+
+    Whoever may see the ticket may comment (the caller checked visibility): reviewers, and the developer who made the
+    change, whose answer belongs next to the line too. Deciding stays a reviewer's right (policy).
+
+    :raises CommentRequired: no text, or one too long.
+    :raises TicketNotOpen: the ticket is not pending.
+    :raises ApprovalError: the line is not a line of that side (400).
+    """
+    # Masked once, here: the page, the history and the tip then never hold an AccessKey quoted in a comment.
+    body = mask_secrets(_clean_comment(body, required=True))
+    if side not in LineComment.Side.values:
+        raise ApprovalError(_("A comment is on the new or the previous version."))
+    with transaction.atomic():
+        ticket = _locked(ticket_id)
+        _require_pending(ticket)
+        if not 1 <= line <= _side_line_count(ticket, side):
+            raise ApprovalError(_("The code has no line %(line)s.") % {"line": line})
+        comment = LineComment.objects.create(
+            ticket=ticket, side=side, line=line, body=storable_text(body), author_id=user.pk
+        )
+        where = (_("line %(line)s") if side == LineComment.Side.NEW else _("previous line %(line)s")) % {"line": line}
+        _audit(ticket.pk, AuditEntry.Action.LINE_COMMENTED, actor=user, comment=f"{where}: {body}", ip=ip)
+        _publish(ticket, Change.LINE_COMMENTED, user)
+    return comment
 
 
 # --- Risk findings ------------------------------------------------------------------------------------------------

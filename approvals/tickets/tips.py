@@ -8,8 +8,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from approvals.models import CheckResult, Ticket
+from approvals.models import AuditEntry, CheckResult, LineComment, Ticket
 from approvals.tickets.selectors import ticket_risk_view
 from riskcheck import mask_secrets
 from workspaces.resolve import tip_language
@@ -47,6 +48,16 @@ def _compose(ticket: Ticket) -> str:
             before = len(head)
             head = _("%(outcome)s. %(findings)s") % {"outcome": head, "findings": findings}
             room -= len(head) - before
+    if ticket.status == Ticket.Status.REJECTED:
+        if _changes_requested(ticket):
+            head = "[Review Gate] " + _("Changes requested by %(who)s") % {"who": who}
+            room = limit - len(head) - len(link) - 5
+        # The line comments say where; they share the room with the comment, which keeps at least half of it.
+        notes = line_comments_summary(ticket, room=room - 2 if not comment else min(room - 2, max(room // 2, 60)))
+        if notes:
+            before = len(head)
+            head = _("%(outcome)s. %(notes)s") % {"outcome": head, "notes": notes}
+            room -= len(head) - before
     if comment and room > 10:
         if len(comment) > room:
             comment = comment[: room - 1] + "…"
@@ -76,3 +87,32 @@ def findings_summary(ticket: Ticket, *, room: int) -> str:
     hidden = len(items) - len(shown)
     more = (" " + _("and %(n)d more") % {"n": hidden}) if hidden else ""
     return mask_secrets(f"{head} {', '.join(shown)}{more}")
+
+
+def _changes_requested(ticket: Ticket) -> bool:
+    return ticket.audit.filter(action=AuditEntry.Action.CHANGES_REQUESTED).exists()
+
+
+def line_comments_summary(ticket: Ticket, *, room: int) -> str:
+    """Summarise the ticket's line comments within `room` characters: "3 comments, first: line 12: <its text>", the
+    text shortened to fit, AccessKeys masked; "" when there are none or no room for the count."""
+    comments = LineComment.objects.filter(ticket_id=ticket.pk).order_by("created_at", "pk")
+    count = comments.count()
+    if not count or room < 20:
+        return ""
+    first = comments.only("line", "side", "body").first()
+    assert first is not None
+    head = ngettext("%(n)d line comment", "%(n)d line comments", count) % {"n": count}
+    if len(head) > room:
+        return ""
+    where = (_("line %(line)s") if first.side == LineComment.Side.NEW else _("previous line %(line)s")) % {
+        "line": first.line
+    }
+    lead = _("%(count)s, first: %(where)s: ") % {"count": head, "where": where}
+    text = mask_secrets(" ".join(first.body.split()))
+    space = room - len(lead)
+    if space < 8:
+        return head
+    if len(text) > space:
+        text = text[: space - 1] + "…"
+    return lead + text

@@ -64,6 +64,10 @@ MIDDLEWARE = [
     # Before anything reads request.GET or request.POST: a charset other than UTF-8 is refused with one log line.
     "config.middleware.CharsetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # gzip for HTML and JSON (not the webhook, /metrics or static files); after whitenoise, which answers static files
+    # itself. BREACH: Django masks the CSRF token per response, so compressing pages with forms is safe
+    # (docs/review-ui-ticket.md).
+    "config.middleware.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

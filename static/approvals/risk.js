@@ -1,7 +1,8 @@
 /* Review Gate: mark each open risk finding on its line of the code diff. Optional: without this file the ticket
    page lists every finding in its risk card. Reads the findings the page embedded as JSON (#risk-findings, written by
    Django's json_script) and builds every mark with textContent, so nothing from the code or a message is ever parsed
-   as HTML. Lines are new-side line numbers: the third cell of a split row, the second of a unified one. */
+   as HTML. Lines are new-side line numbers: the third cell of a split row, the second of a unified one. Runs again on
+   "rg:diff-loaded" (static/approvals/diff.js), so findings in hunks loaded later are marked as well. */
 (function () {
   "use strict";
 
@@ -64,6 +65,9 @@
     });
     Object.keys(byLine).forEach(function (line) {
       var row = rows[line];
+      if (row && row.classList.contains("rg-flagged")) {
+        return; // marked already (init runs again when diff.js loads more of the diff)
+      }
       if (!row) {
         return; // not in the diff shown (too large, or an unchanged line left out): the risk card lists it
       }
@@ -82,6 +86,8 @@
     container.dataset.riskMarked = String(Object.keys(byLine).filter(function (line) { return rows[line]; }).length);
   }
 
+  // Hunks loaded later (diff.js) get their marks too.
+  document.addEventListener("rg:diff-loaded", init);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {

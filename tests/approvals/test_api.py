@@ -769,6 +769,7 @@ def test_the_schema_is_valid_openapi_with_the_ticket_paths():
         "/api/v1/tickets/{ticket_id}/approve",
         "/api/v1/tickets/{ticket_id}/warn",
         "/api/v1/tickets/{ticket_id}/reject",
+        "/api/v1/tickets/batch-decide",
     }
     assert {p["name"] for p in paths["/api/v1/tickets/"]["get"]["parameters"]} >= {
         "status",

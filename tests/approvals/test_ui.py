@@ -96,8 +96,9 @@ def test_reviewer_rejects_with_a_comment_through_the_form(client, reviewer, tick
 def test_reject_without_comment_is_refused_with_the_reason(client, reviewer, ticket):
     response = _login(client, reviewer).post(f"/tickets/{ticket.pk}/decide", {"action": "reject", "comment": ""})
 
-    assert response.status_code == 400
-    assert "comment is required" in response.content.decode()
+    # Post-redirect-get: back to the form, where the reason is shown beside the field.
+    assert (response.status_code, response["Location"]) == (302, f"/tickets/{ticket.pk}/#decide")
+    assert "comment is required" in client.get(f"/tickets/{ticket.pk}/").content.decode()
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.PENDING
 
@@ -157,14 +158,14 @@ def test_decisions_need_a_csrf_token(reviewer, ticket):
 
 def test_inbox_pages_without_counting_everything(client, reviewer, ticket):
     rule = ticket.rules.get()
-    TicketFactory.create_batch(30, matched=[rule])
+    TicketFactory.create_batch(60, matched=[rule])
     _login(client, reviewer)
 
-    first = client.get("/").context["page"]
-    second = client.get("/", {"after": first.next_after}).context["page"]
+    first = client.get("/", {"tab": "all", "sort": "newest"}).context["page"]
+    second = client.get("/", {"tab": "all", "sort": "newest", "after": first.next_after}).context["page"]
 
-    assert (len(first.object_list), first.after, bool(first.next_after)) == (25, "", True)
-    assert (len(second.object_list), second.after, second.next_after) == (6, first.next_after, "")
+    assert (len(first.object_list), first.after, bool(first.next_after)) == (50, "", True)
+    assert (len(second.object_list), second.after, second.next_after) == (11, first.next_after, "")
     newest_first = list(Ticket.objects.order_by("-created_at", "-pk").values_list("pk", flat=True))
     assert [t.pk for t in first.object_list + second.object_list] == newest_first
 

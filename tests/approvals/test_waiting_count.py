@@ -197,10 +197,11 @@ def test_fingerprint_changes_when_a_ticket_is_decided_or_becomes_ready(client, r
     body = after_ready.json()
     assert body["fingerprint"] != after_decision["fingerprint"]
     assert body["count"] == 2
-    assert "fresh_orders" in body["fragments"]["waiting"]
-    assert f"/tickets/{preparing.pk}/" in body["fragments"]["waiting"]
-    assert f"/tickets/{decided.pk}/" not in body["fragments"]["waiting"]
-    assert f"/tickets/{decided.pk}/" in body["fragments"]["all"]
+    assert "fresh_orders" in body["fragments"]["list"]
+    assert f"/tickets/{preparing.pk}/" in body["fragments"]["list"]
+    assert f"/tickets/{decided.pk}/" not in body["fragments"]["list"]  # the waiting tab no longer lists it
+    every = client.get(POLL, {"scope": "inbox", "tab": "all", "fragments": "1"}).json()
+    assert f"/tickets/{decided.pk}/" in every["fragments"]["list"]
 
 
 def test_fragments_are_escaped_and_follow_the_page_filters(client, reviewer, rule):
@@ -210,10 +211,9 @@ def test_fragments_are_escaped_and_follow_the_page_filters(client, reviewer, rul
     body = client.get(POLL, {"scope": "inbox", "fragments": "1"}).json()
     filtered = client.get(POLL, {"scope": "inbox", "fragments": "1", "status": "APPROVED"}).json()
 
-    assert "<script>" not in body["fragments"]["waiting"] and "<img" not in body["fragments"]["all"]
-    assert "&lt;script&gt;" in body["fragments"]["waiting"]
-    assert f"/tickets/{hostile.pk}/" not in filtered["fragments"]["all"]  # the status filter applies
-    assert f"/tickets/{hostile.pk}/" in filtered["fragments"]["waiting"]  # the waiting list is never filtered
+    assert "<script>" not in body["fragments"]["list"] and "<img" not in body["fragments"]["list"]
+    assert "&lt;script&gt;" in body["fragments"]["list"]
+    assert f"/tickets/{hostile.pk}/" not in filtered["fragments"]["list"]  # the status filter applies
     assert filtered["fingerprint"] != body["fingerprint"]
 
 

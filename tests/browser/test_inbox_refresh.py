@@ -52,18 +52,12 @@ def _wait_for(page, expression: str, arg=None) -> None:
 
 def test_new_ticket_appears_without_reload_keeping_focus_and_scroll(page, live_server, reviewer, rule):
     first = TicketFactory(matched=[rule], title="first_waiting")
-    for i in range(25):  # a page long enough to scroll
-        TicketFactory(
-            matched=[rule],
-            title=f"older_{i}",
-            status=Ticket.Status.APPROVED,
-            check_result="OK",
-            decided_at="2026-01-05T10:00Z",
-        )
+    for i in range(25):  # a page long enough to scroll (the waiting tab lists only what waits)
+        TicketFactory(matched=[rule], title=f"older_{i}")
     _log_in(page, live_server, "rita")
-    assert page.title() == "(1) Inbox · Review Gate"
+    assert page.title() == "(26) Inbox · Review Gate"
     page.evaluate("window.__notReloaded = true")
-    link = f"#inbox-waiting a[href='/tickets/{first.pk}/']"
+    link = f"#inbox-list a[href='/tickets/{first.pk}/']"
     page.focus(link)
     page.evaluate("window.scrollTo(0, 200)")
     scrolled = page.evaluate("window.scrollY")
@@ -71,14 +65,14 @@ def test_new_ticket_appears_without_reload_keeping_focus_and_scroll(page, live_s
 
     fresh = _make_ready("fresh_orders")
 
-    _wait_for(page, "href => !!document.querySelector(`#inbox-waiting a[href='${href}']`)", f"/tickets/{fresh.pk}/")
-    _wait_for(page, "() => document.title === '(2) Inbox · Review Gate'")
+    _wait_for(page, "href => !!document.querySelector(`#inbox-list a[href='${href}']`)", f"/tickets/{fresh.pk}/")
+    _wait_for(page, "() => document.title === '(27) Inbox · Review Gate'")
     assert page.evaluate("window.__notReloaded") is True
-    assert "fresh_orders" in page.inner_text("#inbox-waiting")
-    assert f"/tickets/{fresh.pk}/" in page.inner_html("#inbox-all")
+    assert "fresh_orders" in page.inner_text("#inbox-list")
+    assert f"/tickets/{fresh.pk}/" in page.inner_html("#inbox-list")
     assert page.evaluate("document.activeElement.getAttribute('href')") == f"/tickets/{first.pk}/"
     assert page.evaluate("window.scrollY") == scrolled
-    _wait_for(page, "() => document.getElementById('live-count').textContent === '2 tickets waiting for you'")
+    _wait_for(page, "() => document.getElementById('live-count').textContent === '27 tickets waiting for you'")
     assert page.is_hidden("#live-notice")
 
 
@@ -92,12 +86,12 @@ def test_text_typed_in_the_inbox_is_kept_and_a_notice_shows(page, live_server, r
 
     _wait_for(page, "() => !document.getElementById('live-notice').hidden")
     assert page.input_value("input[name=event]") == "commit-fi"
-    assert f"/tickets/{fresh.pk}/" not in page.inner_html("#inbox-waiting")  # not replaced under the user
+    assert f"/tickets/{fresh.pk}/" not in page.inner_html("#inbox-list")  # not replaced under the user
     _wait_for(page, "() => document.title.startsWith('(2) ')")  # the count still follows
 
     page.fill("input[name=event]", "")  # back to its default value: the next poll may refresh the lists
     page.evaluate("document.activeElement.blur()")
-    _wait_for(page, "href => !!document.querySelector(`#inbox-waiting a[href='${href}']`)", f"/tickets/{fresh.pk}/")
+    _wait_for(page, "href => !!document.querySelector(`#inbox-list a[href='${href}']`)", f"/tickets/{fresh.pk}/")
     assert page.is_hidden("#live-notice")
 
 

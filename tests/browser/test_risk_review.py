@@ -104,7 +104,7 @@ def test_the_inbox_sorted_by_risk(page, live_server):
     page.click(".filters button[type=submit]")
     page.wait_for_url("**sort=risk**")
 
-    risks = page.locator("#inbox-all [data-risk]").evaluate_all("els => els.map(e => e.dataset.risk)")
+    risks = page.locator("#inbox-list [data-risk]").evaluate_all("els => els.map(e => e.dataset.risk)")
     assert risks == ["CRITICAL", "HIGH", "MEDIUM", "LOW", "LOW", "NOT_ASSESSED", "NONE"]
     _shoot(page, "risk-inbox")
 

@@ -140,7 +140,7 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "/tickets/{decided}/?view=unified",
         ("title", "old code", "new code", "old config", "new config", "approval comment", "decision comment"),
     ),
-    "inbox": ("rita", "/", ("title", "waiting title", "message id")),  # titles cut at 60 characters there
+    "inbox": ("rita", "/?tab=all", ("title", "waiting title", "message id")),  # titles cut at 60 characters there
     "admin-ticket": (
         "root",
         "/admin/approvals/ticket/{decided}/change/",

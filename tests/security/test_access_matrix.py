@@ -160,7 +160,9 @@ def test_access_matrix(world, user, action, expected):
     if effect == "login":
         assert re.match(r"^/(accounts|admin)/login/", response["Location"]), response["Location"]
     elif effect in ("back", "APPROVED", "REJECTED") and response.status_code == 302:
-        assert response["Location"] == f"/tickets/{ticket.pk}/"
+        # A refused decision goes back to the form (post-redirect-get), where the reason is shown.
+        anchor = "#decide" if effect == "back" and action == "ui_decide" else ""
+        assert response["Location"] == f"/tickets/{ticket.pk}/{anchor}"
     elif effect in ("listed", "hidden"):
         assert _listed(action, response, ticket) is (effect == "listed")
     elif action == "ui_detail" and response.status_code == 200:
