@@ -51,3 +51,20 @@ def test_500_renders_without_database_or_request_context(django_assert_num_queri
     html = response.content.decode()
     assert response.status_code == 500
     assert "Something went wrong" in html and "Try again in a minute" in html and "app.css" in html
+
+
+@pytest.mark.parametrize(("language", "phrase"), [("en", "The form expired"), ("zh-hans", "表单已过期")])
+def test_a_csrf_failure_shows_the_apps_page_in_the_users_language(language, phrase):
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory(username=f"csrf-{language}"))
+    client.cookies["review_gate_language"] = language
+
+    response = client.post("/inbox/batch", {"action": "approve"}, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert phrase in body and 'data-testid="error-page"' in body
