@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from approvals.models import Ticket
-from approvals.tickets.presentation import InboxRow
 from events.catalogue import event_name
 
 register = template.Library()
@@ -114,60 +109,6 @@ def time_zone_name() -> str:
     """Name the time zone the pages show times in: "Asia/Shanghai (CST)"."""
     now = localtime(timezone.now())
     return f"{timezone.get_current_timezone_name()} ({_zone_name(now)})"
-
-
-_ROW = (
-    '<tr><td><a href="{href}">#{pk}</a></td><td><a href="{href}">{what}</a></td><td>{event}</td>'
-    '<td>{project}</td><td><span class="badge status-{status}">{status_label}</span>{result}{unreachable}</td>'
-    "<td>{age}</td></tr>"
-)
-_EVENT = '<span class="event-name">{name}</span>'
-_RESULT = ' <span class="badge result-{result}">{label}</span>'
-_UNREACHABLE = ' <span class="badge unreachable" title="{reason}" data-testid="unreachable">{label}</span>'
-
-
-@register.simple_tag
-def ticket_rows(tickets: Iterable[InboxRow], now: datetime, show_unreachable: bool = False) -> SafeString:
-    """Render inbox table rows; every value goes through `html.escape` (what Django's escape does).
-
-    `show_unreachable` (staff) marks a pending ticket with a rule that cannot be met, the reason in its tooltip.
-    The event is named for people ("文件提交 (commit-file)"); the age is relative, the absolute time with its zone on
-    hover.
-
-    Python rather than an included template, and the standard library's escape rather than format_html: the inbox
-    shows up to 75 rows, and the include cost about 0.5 ms a row, most of the page's time outside the database
-    (bench/RESULTS.md, inbox at 100,000 tickets).
-    """
-    # One reverse() for the page, not two per row: ".../tickets/0/" split around the ID.
-    before, _zero, after = reverse("approvals:ticket", args=[0]).rpartition("0")
-    status_labels = {value: escape(str(label)) for value, label in Ticket.Status.choices}
-    result_labels = {value: escape(check_result_label(value)) for value in ("OK", "WARN", "FAIL")}
-    event_names: dict[str, str] = {}
-    cannot_be_met = escape(_("Cannot be met"))
-    rows = []
-    for ticket in tickets:
-        result = escape(ticket.check_result)
-        unreachable = ""
-        if show_unreachable and ticket.unreachable_reason and ticket.status == Ticket.Status.PENDING:
-            unreachable = _UNREACHABLE.format(reason=escape(ticket.unreachable_reason), label=cannot_be_met)
-        event = event_names.get(ticket.event_code)
-        if event is None:
-            event = event_names[ticket.event_code] = _EVENT.format(name=escape(event_name(ticket.event_code)))
-        rows.append(
-            _ROW.format(
-                href=escape(f"{before}{ticket.pk}{after}"),
-                pk=int(ticket.pk),
-                what=escape(Truncator(ticket.title or ticket.message_id).chars(60)),
-                event=event,
-                project=int(ticket.project_id),
-                status=escape(ticket.status.lower()),
-                status_label=status_labels.get(ticket.status) or escape(ticket.status),
-                result=_RESULT.format(result=result.lower(), label=result_labels.get(result, result)) if result else "",
-                unreachable=unreachable,
-                age=time_html(ticket.created_at, relative_time(ticket.created_at, now)),
-            )
-        )
-    return mark_safe("".join(rows))  # noqa: S308 - every interpolated value above is escaped or an int
 
 
 @register.filter

@@ -1,5 +1,5 @@
-"""The inbox's table rows with the risk column, rendered in Python like `review_gate.ticket_rows` (whose helpers it
-uses), for the same reason: up to 75 rows a page, where an included template cost about 0.5 ms a row.
+"""The inbox's table rows, rendered in Python with the template helpers of `approvals.templatetags.review_gate`:
+up to 50 rows a page, where an included template cost about 0.5 ms a row (bench/RESULTS.md).
 
 Every interpolated value is escaped with the standard library's `html.escape` (what Django's escape does) or is an int.
 """

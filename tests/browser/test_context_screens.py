@@ -5,35 +5,21 @@ docs/screenshots/context-<kind>.png, as test_risk_review does."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from approvals.models import Ticket
 from events import simulation
+from tests.browser.helpers import PASSWORD
+from tests.browser.helpers import log_in as _log_in
+from tests.browser.helpers import shoot as _shoot
 from tests.factories import UserFactory
 from tests.queue import run_queued_tasks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "correct-horse-battery"
 PROJECT = 10001
-
-
-def _shoot(page, name: str) -> None:
-    if os.environ.get("REVIEW_GATE_SCREENSHOTS") == "1":
-        out = ROOT / "docs" / "screenshots" / f"{name}.png"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(out), full_page=True)
-
-
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 @pytest.fixture

@@ -5,22 +5,14 @@ from __future__ import annotations
 import pytest
 
 from approvals.models import AuditEntry, Ticket
+from tests.browser.helpers import log_in as _log_in
 from tests.factories import RuleFactory, TicketFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct-horse-battery"
 REASON = (
     "DataWorks refused a call (GetIDEEventDetail Forbidden.Access HTTP 403 request 5C4B0E6A-0D2B: Access is "
     "forbidden.). Fix the cause, then retry from the admin."
 )
-
-
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_staff_see_what_failed_and_retry_the_preparation(page, live_server):

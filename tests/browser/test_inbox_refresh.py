@@ -10,10 +10,10 @@ import pytest
 
 from approvals.models import Ticket
 from approvals.tickets import services
+from tests.browser.helpers import log_in as _log_in
 from tests.factories import RuleFactory, TicketFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct-horse-battery"
 WAIT_MS = 8_000  # many poll intervals: a failure, not a slow machine, if it runs out
 
 
@@ -30,14 +30,6 @@ def reviewer():
 @pytest.fixture
 def rule(reviewer):
     return RuleFactory(name="etl", reviewer_users=[reviewer])
-
-
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _make_ready(title: str) -> Ticket:

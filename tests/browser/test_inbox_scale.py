@@ -4,7 +4,6 @@ REVIEW_GATE_SCREENSHOTS=1 the inbox is saved as docs/screenshots/inbox-desktop.p
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,29 +11,19 @@ import pytest
 from django.utils import timezone
 
 from approvals.models import AuditEntry, Ticket
+from tests.browser.helpers import log_in
+from tests.browser.helpers import shoot as _shoot
 from tests.factories import RuleFactory, TicketFactory, UserFactory
 from workspaces.models import WorkspaceSettings
 
 DASH = "\u2013"  # a range is written with an en dash: "1–50 of 120"  # noqa: RUF003
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct-horse-battery"
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = {"width": 390, "height": 844}
 
 
-def _shoot(page, name: str) -> None:
-    if os.environ.get("REVIEW_GATE_SCREENSHOTS") == "1":
-        out = ROOT / "docs" / "screenshots" / f"{name}.png"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(out), full_page=True)
-
-
 def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/**")
+    log_in(page, live_server, username, landing="/**")
 
 
 @pytest.fixture

@@ -5,19 +5,11 @@ from __future__ import annotations
 import pytest
 
 from approvals.models import Ticket
+from tests.browser.helpers import log_in as _log_in
 from tests.factories import RuleFactory, TicketFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct-horse-battery"
 HOSTILE = "SELECT 1; -- <script>window.__xss = 1; alert('xss')</script> <img src=x onerror=\"window.__xss=2\">\n"
-
-
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_reviewer_rejects_a_ticket_with_a_comment(page, live_server):

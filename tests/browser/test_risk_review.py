@@ -4,7 +4,6 @@ under docs/screenshots/ (risk-ticket.png, risk-inbox.png, risk-rule-admin.png), 
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,11 +12,12 @@ from django.utils import timezone
 
 from approvals.models import Ticket
 from riskcheck import analyse
+from tests.browser.helpers import log_in as _log_in
+from tests.browser.helpers import shoot as _shoot
 from tests.factories import GroupFactory, RuleFactory, TicketFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "correct-horse-battery"
 ACCESS_KEY = "LTAI5tAbCdEfGhIjKlMn"
 OLD = """-- dim_shop: daily shop dimension
 INSERT OVERWRITE TABLE dim_shop PARTITION (ds = '${bizdate}')
@@ -30,21 +30,6 @@ CREATE TABLE dim_shop (shop_id BIGINT, shop_name STRING) PARTITIONED BY (ds STRI
 INSERT OVERWRITE TABLE dim_shop PARTITION (ds = '20240301')
 SELECT s.shop_id, s.shop_name FROM ods_shop s, ods_region r;
 """  # noqa: S608 - SQL under review, never run
-
-
-def _shoot(page, name: str) -> None:
-    if os.environ.get("REVIEW_GATE_SCREENSHOTS") == "1":
-        out = ROOT / "docs" / "screenshots" / f"{name}.png"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(out), full_page=True)
-
-
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _ticket(code: str, old: str = "", **kwargs) -> Ticket:

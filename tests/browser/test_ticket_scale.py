@@ -5,18 +5,22 @@ ticket and the phone view are saved as docs/screenshots/ticket-large.png and tic
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from approvals.models import LineComment, Ticket
 from riskcheck import analyse
+from tests.browser.helpers import log_in as _log_in
+from tests.browser.helpers import shoot
 from tests.factories import RuleFactory, TicketFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "correct-horse-battery"
+
+
+def _shoot(page, name: str) -> None:
+    shoot(page, name, full_page=False)
 
 
 def _code(lines: int = 4000, every: int = 20) -> tuple[str, str]:
@@ -24,21 +28,6 @@ def _code(lines: int = 4000, every: int = 20) -> tuple[str, str]:
     new = [line.replace("SELECT", "SELECT DISTINCT") if n % every == 10 else line for n, line in enumerate(old)]
     new[3950] = "DROP TABLE IF EXISTS dim_shop;"  # a finding far down: its hunk is sent at once, marked
     return "\n".join(old) + "\n", "\n".join(new) + "\n"
-
-
-def _shoot(page, name: str) -> None:
-    if os.environ.get("REVIEW_GATE_SCREENSHOTS") == "1":
-        out = ROOT / "docs" / "screenshots" / f"{name}.png"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(out), full_page=False)
-
-
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 @pytest.fixture
