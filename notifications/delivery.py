@@ -24,7 +24,7 @@ from notifications.channels.message import Intent, Kind, Outgoing
 from notifications.channels.transport import SendResult, send
 from notifications.facts import developer_user_id, language_for, mentions, ticket_facts, waiting_reviewer_ids
 from notifications.models import Notification
-from notifications.pacing import acquire, block, limits_for, target_key
+from notifications.pacing import acquire, block, limits_for, restamp, target_key
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -71,7 +71,8 @@ def notification_deliver(*, notification_id: int) -> str:
         variable = row.channel.url_env if row.channel else ""
         return _fail(row, token, [], "NO_URL", f"the URL variable {variable or '(none)'} is not set", None)
     key = target_key(kind, url if kind != Kind.EMAIL else row.target)
-    slot = acquire(key, limits_for(kind), now)
+    windows = limits_for(kind)
+    slot = acquire(key, windows, timezone.now())  # now, not when the task started: the claim took time
     if not slot.granted:
         # Over the robot's budget: wait for the next slot; whoever gets it carries this one in a digest.
         _release(
@@ -80,12 +81,15 @@ def notification_deliver(*, notification_id: int) -> str:
             state=State.PENDING,
             waiting_for_budget=True,
             attempts=F("attempts") - 1,
-            next_attempt_at=now + timedelta(seconds=slot.wait_seconds),
+            next_attempt_at=timezone.now() + timedelta(seconds=slot.wait_seconds),
         )
         return "PACED"
     companions = _companions(row, token, now)
     outgoing = _outgoing(row, companions, now)
     recipients = _recipients(row)
+    # The platform counts requests when they arrive: move this send's stamp from when the slot was taken to now,
+    # after the message was built, so the window holds at the receiving end too (a later stamp is only stricter).
+    restamp(key, windows, slot, timezone.now())
     result = send(
         Kind(kind), outgoing, url=url, secret=row.channel.secret if row.channel else "", recipients=recipients
     )

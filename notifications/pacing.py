@@ -29,6 +29,7 @@ KIND_VALUES = {kind.value for kind in Kind}
 class Slot:
     granted: bool
     wait_seconds: float = 0.0  # when not granted: how long until a slot frees (or the mute ends)
+    stamp: float | None = None  # when granted: the send time recorded for it (epoch seconds)
 
 
 def target_key(kind: str, url: str) -> str:
@@ -45,7 +46,8 @@ def limits_for(kind: str) -> Windows:
 
 
 def _margin(seconds: float) -> float:
-    return max(0.25, seconds * 0.02)
+    # Room for the difference between our clock and the platform's, and for a request's time on the way.
+    return max(0.5, seconds * 0.02)
 
 
 def _wait(sends: list[float], windows: Windows, now: float) -> float:
@@ -77,8 +79,23 @@ def acquire(key: str, windows: Windows, now: datetime, *, attempts: int = 20) ->
             sends=[*sends, stamp], version=row.version + 1
         )
         if updated:
-            return Slot(True)
+            return Slot(True, stamp=stamp)
     return Slot(False, 0.5)  # heavy contention: try again shortly
+
+
+def restamp(key: str, windows: Windows, slot: Slot, now: datetime, *, attempts: int = 20) -> None:
+    """Move a granted slot's recorded send time to `now` (just before the request goes out)."""
+    if not windows or slot.stamp is None:
+        return
+    for _ in range(attempts):
+        row = _row(key)
+        sends = [float(t) for t in row.sends]
+        if slot.stamp not in sends:
+            return  # already out of every window: nothing to move
+        sends[sends.index(slot.stamp)] = max(now.timestamp(), slot.stamp)
+        sends.sort()
+        if PacingWindow.objects.filter(pk=row.pk, version=row.version).update(sends=sends, version=row.version + 1):
+            return
 
 
 def block(key: str, seconds: float, now: datetime) -> None:

@@ -64,3 +64,15 @@ def test_limits_come_from_the_setting_before_the_documented_ones(settings):
     assert limits_for("webhook") == []
     settings.REVIEW_GATE_NOTIFY_LIMITS = {"dingtalk": [(3, 1.0)]}
     assert limits_for("dingtalk") == [(3, 1.0)]
+
+
+def test_a_send_restamped_later_holds_the_window_from_its_real_departure():
+    from notifications.pacing import restamp
+
+    key = target_key("dingtalk", "https://x/robot/restamp")
+    slot = acquire(key, [(1, 10.0)], T0)
+    assert slot.granted
+    restamp(key, [(1, 10.0)], slot, T0 + timedelta(seconds=3))  # built slowly: it left 3 s later
+
+    assert not acquire(key, [(1, 10.0)], T0 + timedelta(seconds=11)).granted  # still in the window from 3 s
+    assert acquire(key, [(1, 10.0)], T0 + timedelta(seconds=14)).granted
