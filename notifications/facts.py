@@ -18,20 +18,21 @@ User = get_user_model()
 CHAT_PROVIDER = {Kind.DINGTALK: "dingtalk", Kind.FEISHU: "feishu", Kind.WECOM: "wecom", Kind.SLACK: "slack"}
 
 
-def waiting_reviewer_ids(ticket: Ticket) -> list[int]:
-    """Return the users who may still approve an open ticket (the rules not yet met), in a stable order."""
+def waiting_reviewer_ids(ticket: Ticket, requirements: list[policy.Requirement] | None = None) -> list[int]:
+    """Return the users who may still approve an open ticket (the rules not yet met), in a stable order; pass the
+    ticket's `policy.requirements` when already read (they cost several queries)."""
     if ticket.status != Ticket.Status.PENDING:
         return []
     ids: set[int] = set()
-    for requirement in policy.requirements(ticket):
+    for requirement in policy.requirements(ticket) if requirements is None else requirements:
         if not requirement.satisfied:
             ids |= requirement.reviewer_ids - set(requirement.approver_ids)
     return sorted(ids)
 
 
-def _requirement_text(ticket: Ticket) -> str:
+def _requirement_text(requirements: list[policy.Requirement]) -> str:
     parts = []
-    for requirement in policy.requirements(ticket):
+    for requirement in requirements:
         if requirement.auto_outcome:
             continue
         parts.append(
@@ -55,7 +56,8 @@ def _reason(ticket: Ticket) -> str:
 def ticket_facts(ticket: Ticket, language: str) -> TicketFacts:
     """Return the facts of one ticket as a message in `language` tells them."""
     with translation.override(language):
-        waiting = waiting_reviewer_ids(ticket)
+        requirements = policy.requirements(ticket)
+        waiting = waiting_reviewer_ids(ticket, requirements)
         usernames = list(User.objects.filter(pk__in=waiting).order_by("username").values_list("username", flat=True))
         workspace = WorkspaceSettings.objects.filter(project_id=ticket.project_id).values_list("name", flat=True)
         return TicketFacts(
@@ -73,7 +75,7 @@ def ticket_facts(ticket: Ticket, language: str) -> TicketFacts:
             decided_by=ticket.decided_by.get_username() if ticket.decided_by else "",
             comment=ticket.decision_comment,
             waiting_for=tuple(usernames),
-            requirement=_requirement_text(ticket),
+            requirement=_requirement_text(requirements),
             created_at=ticket.created_at,
             expires_at=ticket.expires_at,
             risk=None,

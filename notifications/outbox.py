@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from approvals.delivery.selectors import due_or_abandoned
 from approvals.models import Ticket
 from approvals.tickets.changes import Change, TicketChanged
 from approvals.tickets.services import automatic_outcome
@@ -160,14 +161,14 @@ def dispatch(notification_ids: list[int]) -> None:
 def dispatch_candidates(now: datetime, *, lost_after: timedelta) -> QuerySet[Notification]:
     """Rows to queue (again): due and not queued for this attempt, queued long ago without starting (a lost task),
     or claimed by a worker that died."""
-    never = Q(dispatched_at__isnull=True)
-    due = Q(state=Notification.State.PENDING, next_attempt_at__lte=now) & (
-        never | Q(dispatched_at__lt=F("next_attempt_at")) | Q(dispatched_at__lt=now - lost_after)
+    rows = due_or_abandoned(
+        now,
+        lost_after=lost_after,
+        every_expired_claim=False,  # the sweeper runs the same step: an expired claim is queued once
+        pending=Notification.State.PENDING,
+        sending=Notification.State.SENDING,
     )
-    expired = Q(state=Notification.State.SENDING, claimed_until__lt=now) & (
-        never | Q(dispatched_at__lt=F("claimed_until"))
-    )
-    return Notification.objects.filter(due | expired).order_by("next_attempt_at")
+    return Notification.objects.filter(rows).order_by("next_attempt_at")
 
 
 def notification_dispatch_due(*, now: datetime, lost_after: timedelta, limit: int = 200) -> int:

@@ -12,6 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from approvals.models import CheckResult
 
 
+def limit_to_comment_length(field: forms.Field, *, in_html: bool = True) -> None:
+    """Hold a text field to REVIEW_GATE_COMMENT_MAX_LENGTH (read when the form is built, so tests may change it),
+    and, with `in_html`, tell the browser too."""
+    assert isinstance(field, forms.CharField)
+    field.max_length = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
+    field.validators.append(MaxLengthValidator(settings.REVIEW_GATE_COMMENT_MAX_LENGTH))
+    if in_html:
+        field.widget.attrs["maxlength"] = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
+
+
 class DecisionForm(forms.Form):
     ACTIONS = (
         ("approve", _("Approve")),
@@ -25,11 +35,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        comment = self.fields["comment"]
-        assert isinstance(comment, forms.CharField)
-        comment.max_length = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
-        comment.validators.append(MaxLengthValidator(settings.REVIEW_GATE_COMMENT_MAX_LENGTH))
-        comment.widget.attrs["maxlength"] = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
+        limit_to_comment_length(self.fields["comment"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -50,11 +56,7 @@ class LineCommentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        body = self.fields["body"]
-        assert isinstance(body, forms.CharField)
-        body.max_length = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
-        body.validators.append(MaxLengthValidator(settings.REVIEW_GATE_COMMENT_MAX_LENGTH))
-        body.widget.attrs["maxlength"] = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
+        limit_to_comment_length(self.fields["body"])
 
 
 class OverrideForm(forms.Form):
@@ -63,10 +65,7 @@ class OverrideForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        reason = self.fields["reason"]
-        assert isinstance(reason, forms.CharField)
-        reason.max_length = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
-        reason.validators.append(MaxLengthValidator(settings.REVIEW_GATE_COMMENT_MAX_LENGTH))
+        limit_to_comment_length(self.fields["reason"], in_html=False)
 
 
 class InboxFilterForm(forms.Form):
@@ -150,11 +149,7 @@ class BatchDecisionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        comment = self.fields["comment"]
-        assert isinstance(comment, forms.CharField)
-        comment.max_length = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
-        comment.validators.append(MaxLengthValidator(settings.REVIEW_GATE_COMMENT_MAX_LENGTH))
-        comment.widget.attrs["maxlength"] = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
+        limit_to_comment_length(self.fields["comment"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -174,8 +169,4 @@ class WaiveFindingForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        reason = self.fields["reason"]
-        assert isinstance(reason, forms.CharField)
-        reason.max_length = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
-        reason.validators.append(MaxLengthValidator(settings.REVIEW_GATE_COMMENT_MAX_LENGTH))
-        reason.widget.attrs["maxlength"] = settings.REVIEW_GATE_COMMENT_MAX_LENGTH
+        limit_to_comment_length(self.fields["reason"])
